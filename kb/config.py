@@ -1,0 +1,54 @@
+"""Where the notes and the index live: `--notes`/`--index`, `KB_NOTES`/`KB_INDEX`, or found."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.errors import NotebookNotFound
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """The notes folder (source of truth) and the index folder (generated)."""
+
+    notes: Path
+    index: Path
+
+    @property
+    def papers(self) -> Path:
+        """Folder where `kb add-note` creates paper notes."""
+        for name in ("papers", "blog"):
+            if (self.notes / name).is_dir():
+                return self.notes / name
+        return self.notes / "papers"
+
+
+def find_notes(start: Path) -> Path | None:
+    """The `notes/` folder in `start` or its nearest parent that has one."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / "notes"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def resolve_paths(notes: str | os.PathLike | None = None, index: str | os.PathLike | None = None,
+                  cwd: Path | None = None) -> Paths:
+    """Apply the precedence: option, then environment variable, then discovery from `cwd`."""
+    notes = notes or os.environ.get("KB_NOTES") or None
+    index = index or os.environ.get("KB_INDEX") or None
+    if notes:
+        notes_dir = Path(notes).expanduser()
+        if not notes_dir.is_dir():
+            raise NotebookNotFound(f"notes folder {notes_dir} does not exist")
+    else:
+        found = find_notes(cwd or Path.cwd())
+        if found is None:
+            raise NotebookNotFound(f"no notes/ folder in {cwd or Path.cwd()} or any parent")
+        notes_dir = found
+    notes_dir = notes_dir.resolve()
+    index_dir = Path(index).expanduser() if index else notes_dir.parent / "index"
+    return Paths(notes_dir, index_dir.resolve())

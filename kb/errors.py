@@ -1,0 +1,89 @@
+"""Errors that reach the user: each carries a one-line message and an optional hint.
+
+The library raises these; only `kb.cli` turns them into output and exit codes.
+"""
+
+from __future__ import annotations
+
+
+class KbError(Exception):
+    """Base class for every error `kb` reports to the user."""
+
+    hint: str | None = None
+    exit_code: int = 1
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+
+class NotebookNotFound(KbError):
+    """No notes folder could be found."""
+
+    hint = "run kb inside a folder that has notes/, or pass --notes DIR (or set KB_NOTES)"
+
+
+class IndexMissing(KbError):
+    """The index has not been built yet."""
+
+    hint = "run `kb index`"
+
+
+class IndexBusy(KbError):
+    """Another `kb` process holds the index writer lock."""
+
+    hint = "wait for the other `kb index` to finish, then try again"
+
+
+class NoteNotFound(KbError):
+    """A NOTE argument matched no note."""
+
+    def __init__(self, key: str):
+        super().__init__(f"no note matches {key!r}", hint="try `kb search` to find the note's path or title")
+        self.key = key
+
+
+class AmbiguousNote(KbError):
+    """A NOTE argument matched several notes."""
+
+    def __init__(self, key: str, candidates: list[str]):
+        shown = ", ".join(candidates[:5])
+        super().__init__(f"{key!r} matches {len(candidates)} notes: {shown}", hint="give the note's path instead")
+        self.key = key
+        self.candidates = candidates
+
+
+class QueryError(KbError):
+    """A search query that cannot be understood."""
+
+
+class FrontMatterError(KbError):
+    """A note's front matter cannot be read or changed safely."""
+
+    def __init__(self, path: str, line: int, reason: str):
+        super().__init__(f"{path}:{line}: {reason}")
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+class NoteExistsError(KbError):
+    """A note (or output file) would be overwritten."""
+
+    def __init__(self, path: str, reason: str = "already exists", hint: str | None = "pass --force to create it anyway"):
+        super().__init__(f"{path}: {reason}", hint=hint)
+        self.path = path
+
+
+class SnippetNotFound(KbError):
+    """A snippet id matched no snippet."""
+
+    hint = "run `kb snippets list` to see snippet ids"
+
+
+class SnippetFailed(KbError):
+    """A snippet ran and failed."""

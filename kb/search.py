@@ -1,0 +1,439 @@
+"""The Whoosh side of the index: schema, building, updating and querying. The only module importing Whoosh.
+
+Other modules import this one only when they need Whoosh, so `kb --help` never pays for it; and it
+never imports Whoosh's query parser (queries are built from `kb.query`'s parse).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kb.analysis import is_cjk, match_spans, query_words, tokenize
+from kb.models import Highlight, Note, SearchHit, SearchResult
+from kb.query import Clause, Filters, ParsedQuery, parse_query
+
+from whoosh.analysis import Token, Tokenizer
+
+if TYPE_CHECKING:
+    from whoosh.index import Index
+
+# Field weights for BM25F: a note named or tagged after a term outranks one that mentions it.
+FIELD_BOOSTS = {
+    "title": 6.0, "aliases": 6.0, "tagtext": 3.0, "filename": 3.0, "paper": 3.0,
+    "authors": 2.0, "headings": 2.0, "body": 1.0, "code": 0.3,
+}
+TEXT_FIELDS = tuple(FIELD_BOOSTS)
+FIELD_FOR_CLAUSE = {"title": ("title",), "alias": ("aliases",), "code": ("code",), "path": ("filename",),
+                    "arxiv": ("paper",), "venue": ("paper",), "author": ("authors",), "chapter": ("chapter",)}
+
+
+class KbTokenizer(Tokenizer):
+    """Whoosh adapter for `kb.analysis.tokenize` (it lower-cases and stems by itself).
+
+    Module-level because Whoosh pickles the schema, analyzer included, into the index.
+    """
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for term in _tokenize(value):
+            token.text = term.text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = term.text
+            if positions:
+                token.pos = start_pos + term.pos
+            if chars:
+                token.startchar, token.endchar = start_char + term.start, start_char + term.end
+            yield token
+
+
+_tokenize = tokenize
+_SCHEMA = None
+
+
+def schema():
+    """The Whoosh schema: one document per note."""
+    global _SCHEMA
+    if _SCHEMA is None:
+        from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema  # noqa: PLC0415
+
+        analyzer = KbTokenizer()
+        text = {name: TEXT(analyzer=analyzer) for name in TEXT_FIELDS}
+        _SCHEMA = Schema(
+            path=ID(stored=True, unique=True),
+            chapter=TEXT(analyzer=analyzer),
+            tags=KEYWORD(lowercase=True, commas=True),
+            kind=ID(stored=True),
+            status=ID(),
+            year=NUMERIC(int, stored=True),
+            stored=STORED(),
+            **text,
+        )
+    return _SCHEMA
+
+
+def note_document(note: Note) -> dict[str, Any]:
+    """The Whoosh document for one note."""
+    paper = note.paper
+    paper_text = ""
+    if paper:
+        paper_text = " ".join(str(x) for x in (paper.title, paper.arxiv, paper.venue, paper.year, paper.doi) if x)
+    doc = {
+        "path": str(note.path),
+        "title": note.title,
+        "aliases": "\n".join(note.aliases),
+        "tagtext": "\n".join(note.tags),
+        "filename": note.path.name.rsplit(".", 1)[0] + " " + note.slug.replace("-", " "),
+        "paper": paper_text + (" " + note.tldr if note.tldr else ""),
+        "authors": "\n".join((*note.authors, *(paper.authors if paper else ()))),
+        "headings": "\n".join(note.headings),
+        "body": note.text,
+        "code": note.code,
+        "chapter": " ".join(x for x in (note.chapter, note.chapter_label) if x),
+        "kind": note.kind,
+        "status": note.status or "",
+        "stored": json.dumps([note.title, list(note.tags), note.chapter], ensure_ascii=False),
+    }
+    if note.tags:
+        doc["tags"] = ",".join(t.replace(",", " ") for t in note.tags)
+    if note.year is not None:
+        doc["year"] = note.year
+    return doc
+
+
+def create_index(folder: Path) -> Index:
+    """A new empty Whoosh index in `folder`."""
+    from whoosh import index  # noqa: PLC0415
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return index.create_in(str(folder), schema())
+
+
+def open_index(folder: Path) -> Index:
+    """Open the Whoosh index in `folder` (with our schema object, so the tokenizer is ours)."""
+    from whoosh.filedb.filestore import FileStorage  # noqa: PLC0415
+
+    return FileStorage(str(folder)).open_index(schema=schema())
+
+
+def build_index(folder: Path, notes: Iterable[Note], procs: int = 1) -> int:
+    """Write every note into a fresh index in `folder`; returns the number of documents."""
+    ix = create_index(folder)
+    kwargs: dict[str, Any] = {"limitmb": 256}
+    if procs > 1:
+        kwargs.update(procs=procs, multisegment=True)
+    writer = ix.writer(**kwargs)
+    count = 0
+    try:
+        for note in notes:
+            writer.add_document(**note_document(note))
+            count += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return count
+
+
+def update_index(folder: Path, upserts: Sequence[Note], deletes: Iterable[str]) -> None:
+    """Apply changed and removed notes to the existing index in one commit."""
+    ix = open_index(folder)
+    writer = ix.writer(timeout=30.0)
+    try:
+        for path in deletes:
+            writer.delete_by_term("path", path)
+        for note in upserts:
+            writer.update_document(**note_document(note))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def indexed_paths(folder: Path) -> set[str]:
+    """Paths of every document in the index (to check it against the SQLite store)."""
+    ix = open_index(folder)
+    with ix.reader() as reader:
+        return {fields["path"] for _, fields in reader.iter_docs()}
+
+
+# --- querying ---------------------------------------------------------------------------------
+
+
+def _word_query(word, fields: Sequence[str], boost: float = 1.0):
+    """Query for one analysed query word over `fields`, each with its BM25F weight."""
+    from whoosh import query as q  # noqa: PLC0415
+
+    parts = []
+    for fname in fields:
+        weight = FIELD_BOOSTS.get(fname, 1.0) * boost
+        if word.kind == "prefix":
+            parts.append(q.Prefix(fname, word.terms[0], boost=weight))
+        elif word.kind == "phrase" and len(word.terms) > 1:
+            parts.append(q.Phrase(fname, list(word.terms), slop=1, boost=weight))
+        else:
+            parts.append(q.Term(fname, word.terms[0], boost=weight))
+    return parts[0] if len(parts) == 1 else q.Or(parts)
+
+
+def _clause_query(clause: Clause, synonyms: dict[str, list[str]], corrections: dict[str, str]):
+    """Whoosh query for one clause: all of its words, in any field (or its field), with synonyms."""
+    from whoosh import query as q  # noqa: PLC0415
+
+    fields = FIELD_FOR_CLAUSE.get(clause.field or "", TEXT_FIELDS)
+    text = corrections.get(clause.text, clause.text)
+    words = query_words(text)
+    if not words:
+        return None
+    if clause.prefix:
+        last = words[-1]
+        prefix_word = type(last)(last.text, (last.text.lower() if not is_cjk(last.text) else last.text,), "prefix")
+        words = [*words[:-1], prefix_word]
+    if clause.phrase and len(words) > 1:
+        # An exact phrase: consecutive terms in the same field (Chinese words expand to their bigrams).
+        terms = [t for w in words for t in (w.terms if w.kind != "prefix" else w.terms)]
+        main = q.Or([q.Phrase(f, terms, slop=1, boost=FIELD_BOOSTS.get(f, 1.0)) for f in fields])
+    else:
+        main = q.And([_word_query(w, fields) for w in words]) if len(words) > 1 else _word_query(words[0], fields)
+    alternatives = [main]
+    for alt in synonyms.get(clause.text.casefold(), []):
+        alt_words = query_words(alt)
+        if alt_words:
+            alternatives.append(q.And([_word_query(w, fields, 0.8) for w in alt_words]))
+    return alternatives[0] if len(alternatives) == 1 else q.Or(alternatives)
+
+
+def _filters_query(filters: Filters):
+    from whoosh import query as q  # noqa: PLC0415
+
+    parts = []
+    if filters.tags:
+        parts += [q.Term("tags", t.lower()) for t in filters.tags]
+    if filters.kinds:
+        parts.append(q.Or([q.Term("kind", k.lower()) for k in filters.kinds]))
+    if filters.statuses:
+        parts.append(q.Or([q.Term("status", s.lower()) for s in filters.statuses]))
+    for author in filters.authors:
+        words = query_words(author)
+        if words:
+            parts.append(q.And([_word_query(w, ("authors",)) for w in words]))
+    for chapter in filters.chapters:
+        words = query_words(chapter)
+        if words:
+            parts.append(q.And([_word_query(w, ("chapter",)) for w in words]))
+    if filters.year_from is not None or filters.year_to is not None:
+        parts.append(q.NumericRange("year", filters.year_from, filters.year_to))
+    return q.And(parts) if parts else None
+
+
+def _damerau(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance, giving up (returning limit+1) once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def suggest_word(reader, word: str) -> str | None:
+    """The indexed word closest to a misspelt `word` (same first letter, edit distance ≤ 2)."""
+    if len(word) < 4 or not word.isascii() or not word.isalpha():
+        return None
+    limit = 1 if len(word) <= 5 else 2
+    best: tuple[int, int, str] | None = None
+    for fname in ("title", "aliases", "tagtext", "body"):
+        try:
+            terms = reader.expand_prefix(fname, word[0])
+        except KeyError:
+            continue
+        for raw in terms:
+            term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            if abs(len(term) - len(word)) > limit or not term.isalpha() or term == word:
+                continue
+            dist = _damerau(word, term, limit)
+            if dist <= limit:
+                freq = reader.doc_frequency(fname, term)
+                key = (dist, -freq, term)
+                if best is None or key < best:
+                    best = key
+        if best is not None and best[0] == 1:
+            break
+    return best[2] if best else None
+
+
+def _doc_frequency(reader, word: str) -> int:
+    return sum(reader.doc_frequency(f, word) for f in ("title", "aliases", "tagtext", "body", "filename", "paper", "code"))
+
+
+def _corrections(reader, parsed: ParsedQuery) -> dict[str, str]:
+    """Misspelt query words (found nowhere in the index) → the closest indexed word."""
+    fixes = {}
+    for clause in parsed.positive:
+        if clause.phrase or clause.prefix or clause.field:
+            continue
+        words = query_words(clause.text)
+        if len(words) != 1 or words[0].kind != "term":
+            continue
+        term = words[0].terms[0]
+        if _doc_frequency(reader, term):
+            continue
+        fix = suggest_word(reader, term)
+        if fix:
+            fixes[clause.text] = fix
+    return fixes
+
+
+def _excerpt(text: str, spans: list[tuple[int, int]], width: int = 160) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The window of `text` with the most matches, and the match offsets inside that window."""
+    if not spans:
+        return "", ()
+    best_start, best_count = spans[0][0], 0
+    for start, _ in spans:
+        count = sum(1 for s, e in spans if s >= start and e <= start + width)
+        if count > best_count:
+            best_start, best_count = start, count
+    begin = max(0, best_start - width // 4)
+    # Start at a word or line boundary when one is near.
+    boundary = max(text.rfind("\n", begin - 20, best_start), text.rfind(" ", begin - 20, best_start))
+    if boundary != -1 and boundary >= begin - 20:
+        begin = boundary + 1
+    end = min(len(text), begin + width)
+    window = text[begin:end]
+    prefix = "…" if begin > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    inner = [(s - begin, e - begin) for s, e in spans if s >= begin and e <= end]
+    flat = window.replace("\n", " ")
+    return prefix + flat + suffix, tuple((s + len(prefix), e + len(prefix)) for s, e in inner)
+
+
+def highlights_for(fields: dict[str, str], parsed: ParsedQuery, corrections: dict[str, str]) -> tuple[tuple[str, ...], tuple[Highlight, ...]]:
+    """Which fields matched, and excerpts of title/body/code with match offsets."""
+    wanted: set[str] = set()
+    cjk: list[str] = []
+    for clause in parsed.positive:
+        text = corrections.get(clause.text, clause.text)
+        for word in query_words(text):
+            if word.kind == "term":
+                wanted.add(word.terms[0])
+            else:
+                cjk.append(word.text)
+    matched, out = [], []
+    for name in ("title", "aliases", "tags", "body", "code"):
+        value = fields.get(name) or ""
+        spans = match_spans(value, wanted, cjk)
+        if not spans:
+            continue
+        matched.append(name)
+        if name in ("title", "aliases", "tags"):
+            out.append(Highlight(name, value, tuple(spans)))
+        elif len([h for h in out if h.field in ("body", "code")]) < 2:
+            excerpt, offsets = _excerpt(value, spans)
+            out.append(Highlight(name, excerpt, offsets))
+    return tuple(matched), tuple(out)
+
+
+def search_index(folder: Path, parsed: ParsedQuery, *, limit: int = 10, synonyms: dict[str, list[str]] | None = None,
+                 extra_filters: Filters | None = None, fetch_fields=None, correct: bool = True) -> SearchResult:
+    """Run a parsed query; `fetch_fields(paths)` returns {path: {title, aliases, tags, body, code}} for excerpts."""
+    from whoosh import query as q  # noqa: PLC0415
+    from whoosh import scoring  # noqa: PLC0415
+
+    synonyms = synonyms or {}
+    filters = parsed.filters.merged(extra_filters) if extra_filters else parsed.filters
+    ix = open_index(folder)
+    with ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2)) as searcher:
+        corrections = _corrections(searcher.reader(), parsed) if correct else {}
+        clause_queries = []
+        for group in parsed.groups:
+            alts = [x for x in (_clause_query(c, synonyms, corrections) for c in group) if x is not None]
+            if alts:
+                clause_queries.append(alts[0] if len(alts) == 1 else q.Or(alts))
+        filter_q = _filters_query(filters)
+        negatives = [x for x in (_clause_query(c, {}, {}) for c in parsed.negated) if x is not None]
+
+        def run(words_q):
+            parts = [p for p in (words_q, filter_q) if p is not None]
+            if not parts:
+                return None
+            main = parts[0] if len(parts) == 1 else q.And(parts)
+            if negatives:
+                main = q.AndNot(main, q.Or(negatives))
+            boost = _proximity_boost(parsed, corrections)
+            if boost is not None and words_q is not None:
+                main = q.AndMaybe(main, boost)
+            return searcher.search(main, limit=limit, terms=False)
+
+        fallback = False
+        if clause_queries:
+            results = run(q.And(clause_queries) if len(clause_queries) > 1 else clause_queries[0])
+            if results is not None and results.is_empty() and len(clause_queries) > 1:
+                results = run(q.Or(clause_queries))
+                fallback = results is not None and not results.is_empty()
+        else:
+            results = run(None) if filter_q is not None else None
+        if results is None:
+            return SearchResult((), parsed_text(parsed))
+        rows = [(hit["path"], hit.score, json.loads(hit["stored"]), hit.get("kind"), hit.get("year")) for hit in results]
+        total = results.estimated_length() if hasattr(results, "estimated_length") else len(rows)
+    fetched = fetch_fields([r[0] for r in rows]) if fetch_fields else {}
+    hits = []
+    for path, score, (title, tags, chapter), kind, year in rows:
+        fields = fetched.get(path)
+        if fetch_fields and fields is None:
+            continue  # in Whoosh but not (yet) in SQLite: the two must agree on which notes exist
+        matched, highlights = highlights_for(fields or {"title": title, "tags": ", ".join(tags)}, parsed, corrections)
+        hits.append(SearchHit(path, title, round(float(score), 4), kind or "", tuple(tags), chapter, year, matched, highlights))
+    corrected = None
+    if corrections:
+        corrected = " ".join(corrections.get(c.text, c.text) for c in parsed.positive)
+    return SearchResult(tuple(hits), parsed_text(parsed), corrected, fallback, total)
+
+
+def _proximity_boost(parsed: ParsedQuery, corrections: dict[str, str]):
+    """Notes holding the whole query as a phrase (title or body) rank first."""
+    from whoosh import query as q  # noqa: PLC0415
+
+    clauses = [c for c in parsed.positive if not c.field and not c.prefix]
+    if len(parsed.groups) < 2 and not any(len(query_words(c.text)) > 1 for c in clauses):
+        return None
+    terms: list[str] = []
+    for clause in clauses:
+        for word in query_words(corrections.get(clause.text, clause.text)):
+            terms.extend(word.terms)
+    if len(terms) < 2:
+        return None
+    return q.Or([q.Phrase(f, terms, slop=2, boost=FIELD_BOOSTS[f] * 1.5) for f in ("title", "aliases", "body")])
+
+
+def parsed_text(parsed: ParsedQuery) -> str:
+    """The query as understood, for messages."""
+    return " ".join(c.text for c in parsed.positive)
+
+
+def search_notes(folder: Path, query: str, **kwargs) -> SearchResult:
+    """Parse `query` and search the index in `folder` (see `search_index` for options)."""
+    return search_index(folder, parse_query(query), **kwargs)

@@ -1,0 +1,369 @@
+"""The SQLite side of the index, through sqlite-utils.
+
+Notes, tags, links, snippets, snippet runs and problems live here; `kb.search` keeps the Whoosh side.
+Writes go through sqlite-utils; the hot read path of `kb search` uses plain `sqlite3`, because importing
+sqlite-utils costs ~50 ms that a search should not pay.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from kb.models import Link, Note, PaperMeta, Problem, Snippet
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+SCHEMA_VERSION = 1
+
+
+def _m001_initial(db: Database) -> None:
+    db["notes"].create(
+        {
+            "path": str, "title": str, "kind": str, "chapter": str, "chapter_label": str, "ord": float,
+            "status": str, "tldr": str, "added": str, "authors": str, "aliases": str, "tags": str,
+            "headings": str, "paper_title": str, "paper_authors": str, "year": int, "venue": str,
+            "arxiv": str, "doi": str, "url": str, "body": str, "body_line": int, "text": str, "code": str,
+            "meta": str, "deps": str, "checksum": str, "size": int, "mtime_ns": int, "indexed_at": float,
+        },
+        pk="path",
+    )
+    db["tags"].create({"tag": str, "name": str}, pk="tag")
+    db["note_tags"].create(
+        {"path": str, "tag": str, "position": int}, pk=("path", "tag"),
+        foreign_keys=[("path", "notes", "path"), ("tag", "tags", "tag")],
+    )
+    db["links"].create(
+        {"id": int, "source": str, "target": str, "label": str, "line": int, "style": str,
+         "external": int, "arxiv_id": str, "resolved": str},
+        pk="id", foreign_keys=[("source", "notes", "path")],
+    )
+    db["snippets"].create(
+        {"id": str, "path": str, "idx": int, "language": str, "start_line": int, "code": str,
+         "source": str, "info": str},
+        pk="id", foreign_keys=[("path", "notes", "path")],
+    )
+    db["snippet_runs"].create(
+        {"snippet_id": str, "code_checksum": str, "fingerprint": str, "status": str, "reason": str,
+         "mismatches": str, "duration": float, "output": str, "ran_at": float},
+        pk="snippet_id",
+    )
+    db["problems"].create(
+        {"id": int, "path": str, "line": int, "kind": str, "message": str, "severity": str}, pk="id",
+    )
+    # Changes made to SQLite but not yet to Whoosh; replayed by the next `kb index` (crash safety).
+    db["fulltext_pending"].create({"path": str, "op": str}, pk="path")
+    db["kb_meta"].create({"key": str, "value": str}, pk="key")
+    for table, cols in (("note_tags", ["tag"]), ("links", ["source"]), ("links", ["resolved"]),
+                        ("links", ["arxiv_id"]), ("snippets", ["path"]), ("problems", ["path"]),
+                        ("notes", ["arxiv"])):
+        db[table].create_index(cols, if_not_exists=True)
+    # FTS5 so the database is useful in Datasette as it is; kb itself searches with Whoosh.
+    db["notes"].enable_fts(["title", "aliases", "tags", "text", "code"], create_triggers=True, tokenize="trigram")
+
+
+MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [("m001_initial", _m001_initial)]
+
+
+def open_store(path: Path) -> Database:
+    """Open (creating and migrating as needed) the SQLite store at `path`."""
+    from sqlite_utils import Database  # noqa: PLC0415 - slow import, only for writers
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(path)
+    db.conn.execute("PRAGMA foreign_keys = ON")
+    db.conn.execute("PRAGMA busy_timeout = 10000")
+    if db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.enable_wal()
+    migrate(db)
+    return db
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply, in order, every migration not yet recorded in `_kb_migrations`; return their names."""
+    db["_kb_migrations"].create({"name": str, "applied_at": float}, pk="name", if_not_exists=True)
+    done = {row["name"] for row in db["_kb_migrations"].rows}
+    applied = []
+    for name, func in MIGRATIONS:
+        if name in done:
+            continue
+        with db.conn:
+            func(db)
+            db["_kb_migrations"].insert({"name": name, "applied_at": time.time()})
+            db["kb_meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+        applied.append(name)
+    return applied
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection for reading, without the cost of importing sqlite-utils."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
+
+
+# --- conversions between Note and rows ------------------------------------------------------
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def note_to_row(note: Note) -> dict[str, Any]:
+    """A note as a row of the `notes` table."""
+    paper = note.paper or PaperMeta()
+    return {
+        "path": str(note.path), "title": note.title, "kind": note.kind, "chapter": note.chapter,
+        "chapter_label": note.chapter_label, "ord": note.order, "status": note.status, "tldr": note.tldr,
+        "added": note.added, "authors": _dumps(list(note.authors)), "aliases": _dumps(list(note.aliases)),
+        "tags": _dumps(list(note.tags)), "headings": _dumps(list(note.headings)),
+        "paper_title": paper.title, "paper_authors": _dumps(list(paper.authors)), "year": paper.year,
+        "venue": paper.venue, "arxiv": paper.arxiv, "doi": paper.doi, "url": paper.url,
+        "body": note.body, "body_line": note.body_line, "text": note.text, "code": note.code,
+        "meta": _dumps(note.meta), "checksum": note.checksum, "size": note.size,
+        "mtime_ns": int(note.mtime), "indexed_at": time.time(),
+    }
+
+
+def row_to_note(row: dict[str, Any] | sqlite3.Row, links: Iterable[Link] = (), snippets: Iterable[Snippet] = (),
+                problems: Iterable[Problem] = ()) -> Note:
+    """Rebuild a `Note` from its row (and, optionally, its links, snippets and problems)."""
+    row = dict(row)
+    has_paper = any(row.get(k) for k in ("paper_title", "year", "venue", "arxiv", "doi", "url")) or json.loads(row["paper_authors"] or "[]")
+    paper = PaperMeta(row["paper_title"], tuple(json.loads(row["paper_authors"] or "[]")), row["year"],
+                      row["venue"], row["arxiv"], row["doi"], row["url"]) if has_paper else None
+    return Note(
+        path=PurePosixPath(row["path"]), title=row["title"], kind=row["kind"], body=row["body"],
+        text=row["text"], code=row["code"], chapter=row["chapter"], chapter_label=row["chapter_label"],
+        order=row["ord"], tags=tuple(json.loads(row["tags"] or "[]")),
+        authors=tuple(json.loads(row["authors"] or "[]")), aliases=tuple(json.loads(row["aliases"] or "[]")),
+        status=row["status"], tldr=row["tldr"], added=row["added"], paper=paper,
+        headings=tuple(json.loads(row["headings"] or "[]")), links=tuple(links), snippets=tuple(snippets),
+        problems=tuple(problems), body_line=row["body_line"] or 1, meta=json.loads(row["meta"] or "{}"),
+        checksum=row["checksum"], size=row["size"], mtime=row["mtime_ns"],
+    )
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def transaction(db: Database) -> Iterator[None]:
+    """One SQLite transaction: everything inside lands together or not at all."""
+    with db.conn:
+        yield
+
+
+def delete_notes(db: Database, paths: Iterable[str]) -> None:
+    """Remove notes and everything hanging off them (call inside a transaction)."""
+    conn = db.conn
+    for path in paths:
+        conn.execute("DELETE FROM note_tags WHERE path = ?", (path,))
+        conn.execute("DELETE FROM links WHERE source = ?", (path,))
+        conn.execute("UPDATE links SET resolved = NULL WHERE resolved = ?", (path,))
+        conn.execute("DELETE FROM snippets WHERE path = ?", (path,))
+        conn.execute("DELETE FROM problems WHERE path = ?", (path,))
+        conn.execute("DELETE FROM notes WHERE path = ?", (path,))
+
+
+def upsert_notes(db: Database, notes: Sequence[Note], deps: dict[str, dict[str, list[int]]] | None = None) -> None:
+    """Insert or replace notes with their tags, links, snippets and problems (inside a transaction).
+
+    `deps` maps a note's path to the attached files it was built from ({file: [size, mtime_ns]}), so a
+    changed snippet file re-indexes its note.
+    """
+    conn = db.conn
+    deps = deps or {}
+    paths = [(str(n.path),) for n in notes]
+    for table, col in (("note_tags", "path"), ("links", "source"), ("snippets", "path"), ("problems", "path")):
+        conn.executemany(f"DELETE FROM {table} WHERE {col} = ?", paths)  # noqa: S608 - fixed names
+    rows = []
+    for note in notes:
+        row = note_to_row(note)
+        row["deps"] = _dumps(deps.get(str(note.path), {}))
+        rows.append(row)
+    db["notes"].upsert_all(rows, pk="path", batch_size=200)
+    tags, note_tags, links, snippets, problems = {}, [], [], [], []
+    for note in notes:
+        path = str(note.path)
+        for position, tag in enumerate(note.tags):
+            tags.setdefault(tag.casefold(), tag)
+            note_tags.append((path, tag.casefold(), position))
+        links += [(path, l.target, l.label, l.line, l.style, int(l.external), l.arxiv_id, l.resolved) for l in note.links]
+        snippets += [(s.id, path, s.index, s.language, s.start_line, s.code, s.source, s.info) for s in note.snippets]
+        problems += [(p.path, p.line, p.kind, p.message, p.severity) for p in note.problems]
+    conn.executemany("INSERT OR IGNORE INTO tags(tag, name) VALUES (?, ?)", list(tags.items()))
+    conn.executemany("INSERT OR IGNORE INTO note_tags(path, tag, position) VALUES (?, ?, ?)", note_tags)
+    conn.executemany(
+        "INSERT INTO links(source, target, label, line, style, external, arxiv_id, resolved) VALUES (?,?,?,?,?,?,?,?)", links)
+    conn.executemany(
+        "INSERT INTO snippets(id, path, idx, language, start_line, code, source, info) VALUES (?,?,?,?,?,?,?,?)", snippets)
+    conn.executemany("INSERT INTO problems(path, line, kind, message, severity) VALUES (?,?,?,?,?)", problems)
+
+
+def replace_notebook_problems(db: Database, problems: Iterable[Problem]) -> None:
+    """Problems that belong to no stored note (unreadable files, duplicate titles, broken links)."""
+    db.conn.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM notes) OR kind IN ('duplicate-title', 'broken-link', 'unknown-tag')")
+    db.conn.executemany(
+        "INSERT INTO problems(path, line, kind, message, severity) VALUES (?,?,?,?,?)",
+        [(p.path, p.line, p.kind, p.message, p.severity) for p in problems],
+    )
+
+
+def internal_links(conn: sqlite3.Connection, sources: Iterable[str] | None = None) -> list[tuple[int, str, Link]]:
+    """(row id, source path, link) of internal links, of every note or only of `sources`."""
+    sql = "SELECT id, source, target, label, line, style, external, arxiv_id, resolved FROM links WHERE external = 0"
+    if sources is None:
+        rows = conn.execute(sql).fetchall()
+    else:
+        rows = []
+        for source in sources:
+            rows += conn.execute(sql + " AND source = ?", (source,)).fetchall()
+    return [(r[0], r[1], Link(r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8])) for r in rows]
+
+
+def set_link_resolution(db: Database, resolutions: Iterable[tuple[int, str | None]]) -> None:
+    """Store resolved targets: (link row id, resolved path or None)."""
+    db.conn.executemany("UPDATE links SET resolved = ? WHERE id = ?", [(r, i) for i, r in resolutions])
+
+
+def prune_tags(db: Database) -> None:
+    """Drop tags no note uses any more."""
+    db.conn.execute("DELETE FROM tags WHERE tag NOT IN (SELECT tag FROM note_tags)")
+
+
+def mark_fulltext_pending(db: Database, ops: Iterable[tuple[str, str]]) -> None:
+    """Record (path, 'upsert'|'delete') changes that Whoosh has yet to receive."""
+    db.conn.executemany("INSERT OR REPLACE INTO fulltext_pending(path, op) VALUES (?, ?)", list(ops))
+
+
+def clear_fulltext_pending(db: Database) -> None:
+    """Whoosh has committed every pending change."""
+    db.conn.execute("DELETE FROM fulltext_pending")
+
+
+def save_snippet_run(db: Database, snippet_id: str, code_checksum: str, fingerprint: str, status: str,
+                     reason: str, mismatches: Iterable[str], duration: float, output: str) -> None:
+    """Remember the last result of running a snippet."""
+    with db.conn:
+        db["snippet_runs"].upsert(
+            {"snippet_id": snippet_id, "code_checksum": code_checksum, "fingerprint": fingerprint,
+             "status": status, "reason": reason, "mismatches": _dumps(list(mismatches)), "duration": duration,
+             "output": output[-20000:], "ran_at": time.time()},
+            pk="snippet_id",
+        )
+
+
+# --- reads (sqlite3 connections or sqlite-utils Database.conn alike) ------------------------------
+
+
+def stored_files(conn: sqlite3.Connection) -> dict[str, tuple[int, int, str, dict[str, list[int]]]]:
+    """path → (size, mtime_ns, checksum, attached files) of every stored note."""
+    return {r[0]: (r[1], r[2], r[3], json.loads(r[4] or "{}"))
+            for r in conn.execute("SELECT path, size, mtime_ns, checksum, deps FROM notes")}
+
+
+def pending_fulltext(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Changes not yet applied to Whoosh."""
+    return [(r[0], r[1]) for r in conn.execute("SELECT path, op FROM fulltext_pending")]
+
+
+def _links_for(conn: sqlite3.Connection, path: str) -> list[Link]:
+    rows = conn.execute(
+        "SELECT target, label, line, style, external, arxiv_id, resolved FROM links WHERE source = ? ORDER BY id", (path,)
+    )
+    return [Link(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows]
+
+
+def _snippets_for(conn: sqlite3.Connection, path: str) -> list[Snippet]:
+    rows = conn.execute(
+        "SELECT path, idx, language, start_line, code, source, info FROM snippets WHERE path = ? ORDER BY idx", (path,)
+    )
+    return [Snippet(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+
+
+def get_note(conn: sqlite3.Connection, path: str, full: bool = True) -> Note | None:
+    """One stored note by path, with links, snippets and problems when `full`."""
+    prev = conn.row_factory
+    conn.row_factory = sqlite3.Row
+    try:
+        row = conn.execute("SELECT * FROM notes WHERE path = ?", (path,)).fetchone()
+    finally:
+        conn.row_factory = prev
+    if row is None:
+        return None
+    if not full:
+        return row_to_note(row)
+    problems = [Problem(r[0], r[1], r[2], r[3], r[4]) for r in conn.execute(
+        "SELECT path, line, kind, message, severity FROM problems WHERE path = ? ORDER BY line, id", (path,))]
+    return row_to_note(row, _links_for(conn, path), _snippets_for(conn, path), problems)
+
+
+def list_notes(conn: sqlite3.Connection, full: bool = False) -> list[Note]:
+    """Every stored note, ordered by path; `full` adds links and snippets (slower)."""
+    prev = conn.row_factory
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = conn.execute("SELECT * FROM notes ORDER BY path").fetchall()
+    finally:
+        conn.row_factory = prev
+    if not full:
+        return [row_to_note(r) for r in rows]
+    links: dict[str, list[Link]] = {}
+    for r in conn.execute("SELECT source, target, label, line, style, external, arxiv_id, resolved FROM links ORDER BY id"):
+        links.setdefault(r[0], []).append(Link(r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]))
+    snippets: dict[str, list[Snippet]] = {}
+    for r in conn.execute("SELECT path, idx, language, start_line, code, source, info FROM snippets ORDER BY path, idx"):
+        snippets.setdefault(r[0], []).append(Snippet(*r))
+    return [row_to_note(r, links.get(r["path"], ()), snippets.get(r["path"], ())) for r in rows]
+
+
+def note_keys(conn: sqlite3.Connection) -> list[tuple[str, str, list[str]]]:
+    """(path, title, aliases) of every note: what NOTE arguments and wiki links are matched against."""
+    return [(r[0], r[1], json.loads(r[2] or "[]")) for r in conn.execute("SELECT path, title, aliases FROM notes")]
+
+
+def backlinks(conn: sqlite3.Connection, path: str) -> list[tuple[str, str, int]]:
+    """(source path, source title, line) of links that resolve to `path`."""
+    return [tuple(r) for r in conn.execute(
+        "SELECT l.source, n.title, l.line FROM links l JOIN notes n ON n.path = l.source "
+        "WHERE l.resolved = ? AND l.source != ? ORDER BY l.source, l.line", (path, path))]
+
+
+def tag_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """(tag as first written, number of notes), most used first."""
+    return [(r[0], r[1]) for r in conn.execute(
+        "SELECT t.name, COUNT(*) AS n FROM note_tags nt JOIN tags t ON t.tag = nt.tag "
+        "GROUP BY nt.tag ORDER BY n DESC, t.tag")]
+
+
+def all_problems(conn: sqlite3.Connection) -> list[Problem]:
+    """Every recorded problem, by path and line."""
+    return [Problem(*r) for r in conn.execute(
+        "SELECT path, line, kind, message, severity FROM problems ORDER BY path, line, id")]
+
+
+def snippet_runs(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    """Last run of each snippet, by snippet id."""
+    prev = conn.row_factory
+    conn.row_factory = sqlite3.Row
+    try:
+        return {r["snippet_id"]: dict(r) for r in conn.execute("SELECT * FROM snippet_runs")}
+    finally:
+        conn.row_factory = prev
+
+
+def existing_paths(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
+    """Which of `paths` are stored notes."""
+    paths = list(paths)
+    if not paths:
+        return set()
+    marks = ",".join("?" * len(paths))
+    return {r[0] for r in conn.execute(f"SELECT path FROM notes WHERE path IN ({marks})", paths)}  # noqa: S608
