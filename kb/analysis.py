@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
 # A word: letters/digits (any script but CJK), joined by - . + / _ inside (`ResNet-50`, `nn.Conv2d`, `C++`).
@@ -28,9 +30,11 @@ _NO_STEM = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
-    """One indexed term: its text, position and character span in the source text."""
+class Term(NamedTuple):
+    """One indexed term: its text, position and character span in the source text.
+
+    A NamedTuple rather than a frozen dataclass: tokenising builds millions of these.
+    """
 
     text: str
     pos: int
@@ -57,7 +61,8 @@ def stem(word: str) -> str:
     return word
 
 
-def word_variants(word: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def word_variants(word: str) -> tuple[str, ...]:
     """Terms indexed for one (lower-cased) word: the word itself first, then its findable parts."""
     out = [stem(word)]
     if _CONNECTORS.search(word):
@@ -72,7 +77,7 @@ def word_variants(word: str) -> list[str]:
         match = _VERSION_SUFFIX.match(candidate)
         if match and match.group(1) not in out:
             out.append(match.group(1))  # mobilenetv2 -> mobilenet, resnet50 -> resnet
-    return out
+    return tuple(out)
 
 
 def tokenize(text: str) -> Iterator[Term]:

@@ -53,7 +53,7 @@ _MD_LINK = re.compile(
 )
 _WIKI_LINK = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
-_BARE_URL = re.compile(r"(?<![(<\"'=])\bhttps?://[^\s<>()\[\]\"'`]+")
+_BARE_URL = re.compile(r"(?<![(<\"'=\[])\bhttps?://[^\s<>()\[\]\"'`]+")
 _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(\S+)")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*?/?>|<!--.*?-->", re.S)
 _RULE = re.compile(r"^\s{0,3}([-*_=])(\s*\1){2,}\s*$")
@@ -267,9 +267,11 @@ def _links_in_line(line: str, line_no: int, out: list[Link]) -> str:
         target = match.group(1) if match.re is _AUTOLINK else match.group(0)
         target = target.rstrip(".,;:!?。，；：")
         out.append(Link(target, target, line_no, "markdown", True, arxiv_id_from_url(target)))
-        return target
+        return " "  # a bare URL is not prose
 
     line = _IMAGE.sub(lambda m: m.group(1), line)
+    if "http" in line:
+        line = _BARE_URL.sub(url, line)
     line = _WIKI_LINK.sub(wiki_link, line)
     line = _MD_LINK.sub(md_link, line)
     line = _AUTOLINK.sub(url, line)
@@ -279,7 +281,7 @@ def _links_in_line(line: str, line_no: int, out: list[Link]) -> str:
         external = bool(re.match(r"^[a-z][a-z0-9+.\-]*:", target, re.I))
         out.append(Link(target, ref.group(1), line_no, "markdown", external, arxiv_id_from_url(target) if external else None))
         return ref.group(1)
-    return _BARE_URL.sub(url, line)
+    return line
 
 
 def _strip_inline(line: str) -> str:

@@ -307,19 +307,25 @@ def _corrections(reader, parsed: ParsedQuery) -> dict[str, str]:
     return fixes
 
 
+EXCERPT_SCAN_CHARS = 200_000  # excerpts come from the start of a very long note, not all of it
+
+
 def _excerpt(text: str, spans: list[tuple[int, int]], width: int = 160) -> tuple[str, tuple[tuple[int, int], ...]]:
     """The window of `text` with the most matches, and the match offsets inside that window."""
     if not spans:
         return "", ()
-    best_start, best_count = spans[0][0], 0
-    for start, _ in spans:
-        count = sum(1 for s, e in spans if s >= start and e <= start + width)
-        if count > best_count:
-            best_start, best_count = start, count
+    # Two pointers over the sorted spans: the window starting at span i holds spans i..j-1.
+    best_start, best_count, j = spans[0][0], 0, 0
+    for i, (start, _) in enumerate(spans):
+        j = max(j, i)
+        while j < len(spans) and spans[j][1] <= start + width:
+            j += 1
+        if j - i > best_count:
+            best_start, best_count = start, j - i
     begin = max(0, best_start - width // 4)
     # Start at a word or line boundary when one is near.
-    boundary = max(text.rfind("\n", begin - 20, best_start), text.rfind(" ", begin - 20, best_start))
-    if boundary != -1 and boundary >= begin - 20:
+    boundary = max(text.rfind("\n", max(0, begin - 20), best_start), text.rfind(" ", max(0, begin - 20), best_start))
+    if boundary != -1:
         begin = boundary + 1
     end = min(len(text), begin + width)
     window = text[begin:end]
@@ -343,7 +349,7 @@ def highlights_for(fields: dict[str, str], parsed: ParsedQuery, corrections: dic
                 cjk.append(word.text)
     matched, out = [], []
     for name in ("title", "aliases", "tags", "body", "code"):
-        value = fields.get(name) or ""
+        value = (fields.get(name) or "")[:EXCERPT_SCAN_CHARS]
         spans = match_spans(value, wanted, cjk)
         if not spans:
             continue
