@@ -1,0 +1,43 @@
+"""Shared fixtures: a real notebook copied into tmp_path, a CliRunner, and paths."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb.config import Paths
+
+DATA = Path(__file__).parent / "data" / "notes"
+
+
+@pytest.fixture
+def kb_home(tmp_path: Path) -> Path:
+    """A project folder holding a copy of tests/data/notes as notes/."""
+    shutil.copytree(DATA, tmp_path / "notes")
+    return tmp_path
+
+
+@pytest.fixture
+def paths(kb_home: Path) -> Paths:
+    """Paths of the copied notebook and its (not yet built) index."""
+    return Paths(kb_home / "notes", kb_home / "index")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A click test runner (stdout and stderr kept apart, as Click 8.2+ does)."""
+    return CliRunner()
+
+
+def write(root: Path, rel: str, text: str | bytes) -> Path:
+    """Create a file (and its folders) under root."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path

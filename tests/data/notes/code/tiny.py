@@ -1,0 +1,3 @@
+# requires: math
+# expect: answer = 42
+print("answer = 42")
