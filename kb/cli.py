@@ -310,6 +310,140 @@ def check_cmd(ctx, as_json: bool, strict: bool) -> None:
         ctx.exit(1)
 
 
+@cli.group("snippets", cls=KbGroup)
+def snippets_group() -> None:
+    """List, run, check and export the code attached to notes.
+
+    Example: kb snippets check
+    """
+
+
+@snippets_group.command("list")
+@click.argument("note", required=False)
+@click.option("--runnable", is_flag=True, help="Only snippets with a runnable header.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def snippets_list_cmd(ctx, note: str | None, runnable: bool, as_json: bool) -> None:
+    """List snippets of NOTE (or of every note) with their ids.
+
+    Example: kb snippets list ResNet
+    """
+    from kb import notebook  # noqa: PLC0415
+    from kb.indexer import index_notebook  # noqa: PLC0415
+
+    paths = _paths(ctx)
+    index_notebook(paths)
+    infos = notebook.list_snippets(paths, note, runnable_only=runnable)
+    if as_json:
+        _emit_json([{"id": i.snippet.id, "note": i.snippet.note_path, "note_title": i.note_title,
+                     "language": i.snippet.language, "line": i.snippet.start_line, "source": i.snippet.source,
+                     "runnable": i.runnable, "title": i.title, "requires": list(i.requires),
+                     "expects": [f"{k} = {v}" for k, v in i.expects], "last_status": i.last_status,
+                     "last_duration": i.last_duration} for i in infos])
+        return
+    for info in infos:
+        s = info.snippet
+        where = s.source or f"line {s.start_line}"
+        flag = "run" if info.runnable else "   "
+        status = f"  [{info.last_status}]" if info.last_status else ""
+        label = info.title or info.note_title
+        click.echo(f"{flag}  {s.id}  {s.language or 'text'}  {where}  {label}{status}")
+
+
+@snippets_group.command("run")
+@click.argument("snippet_id")
+@click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds before the snippet is killed (default 60).")
+@click.pass_context
+def snippets_run_cmd(ctx, snippet_id: str, timeout: float | None) -> None:
+    """Run one snippet in a subprocess and print its output.
+
+    SNIPPET_ID is `path#N` from `kb snippets list`, `NOTE#N` or an attached file name.
+
+    Example: kb snippets run resnet18.py
+    """
+    from kb import notebook  # noqa: PLC0415
+    from kb.errors import SnippetFailed  # noqa: PLC0415
+    from kb.indexer import index_notebook  # noqa: PLC0415
+
+    paths = _paths(ctx)
+    index_notebook(paths)
+    snippet, run = notebook.run_snippet(paths, snippet_id, timeout)
+    click.echo(run.stdout, nl=False)
+    if run.stderr:
+        click.echo(run.stderr, err=True, nl=False)
+    if run.truncated:
+        click.echo("(output truncated)", err=True)
+    if run.timed_out:
+        raise SnippetFailed(f"{snippet.id} timed out after {run.duration:.1f}s and was killed")
+    if run.returncode != 0:
+        raise SnippetFailed(f"{snippet.id} exited with code {run.returncode}")
+
+
+@snippets_group.command("check")
+@click.argument("note", required=False)
+@click.option("--force", is_flag=True, help="Run snippets even if they passed before under the same versions.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds per snippet (default: header or 60).")
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.pass_context
+def snippets_check_cmd(ctx, note: str | None, force: bool, timeout: float | None, as_json: bool) -> None:
+    """Run every runnable snippet and check its declared expectations.
+
+    Exit 1 when any snippet fails. Results are stored; an unchanged snippet that passed under the same
+    Python and torch versions is not run again unless --force.
+
+    Example: kb snippets check --force
+    """
+    from kb import notebook  # noqa: PLC0415
+    from kb.indexer import index_notebook  # noqa: PLC0415
+
+    paths = _paths(ctx)
+    index_notebook(paths)
+
+    def report(result, done: int, total: int) -> None:
+        if as_json:
+            return
+        mark = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP", "error": "ERROR"}[result.status]
+        colour = {"pass": "green", "fail": "red", "skip": "yellow", "error": "red"}[result.status]
+        source = f" ({result.snippet.source})" if result.snippet.source else ""
+        extra = f" - {result.reason}" if result.reason and not result.cached else (" (cached)" if result.cached else "")
+        click.echo(f"{click.style(mark, fg=colour)} {result.snippet.id}{source} {result.duration:.1f}s{extra}")
+        for mismatch in result.mismatches[1:] if len(result.mismatches) > 1 else ():
+            click.echo(f"      {mismatch}")
+
+    results = notebook.check_snippets(paths, note=note, force=force, timeout=timeout, progress=report)
+    counts = {k: sum(1 for r in results if r.status == k) for k in ("pass", "fail", "skip", "error")}
+    if as_json:
+        _emit_json([{"id": r.snippet.id, "source": r.snippet.source, "status": r.status, "reason": r.reason,
+                     "mismatches": list(r.mismatches), "duration": round(r.duration, 3), "cached": r.cached}
+                    for r in results])
+    else:
+        click.echo(f"snippets {counts['pass']} ok, {counts['fail']} failing, {counts['skip']} skipped, "
+                   f"{counts['error']} with errors", err=True)
+    if counts["fail"] or counts["error"]:
+        ctx.exit(1)
+
+
+@snippets_group.command("export")
+@click.argument("snippet_id")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), required=True, help="File to write.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.pass_context
+def snippets_export_cmd(ctx, snippet_id: str, output: str, force: bool) -> None:
+    """Write one snippet's code to a file.
+
+    Example: kb snippets export resnet18.py -o resnet18.py
+    """
+    from kb import notebook  # noqa: PLC0415
+    from kb.output import write_output  # noqa: PLC0415
+
+    paths = _paths(ctx)
+    notebook.ensure_index(paths)
+    snippet = notebook.find_snippet(paths, snippet_id)
+    text = snippet.code if snippet.code.endswith("\n") else snippet.code + "\n"
+    write_output(output, text, force=force)
+    click.echo(f"wrote {output}", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="kb")

@@ -17,7 +17,7 @@ from kb import store
 from kb.config import Paths
 from kb.errors import AmbiguousNote, NoteNotFound
 from kb.indexer import Generation, current_generation, index_notebook, require_generation
-from kb.models import IndexStats, Note, Problem, SearchResult
+from kb.models import IndexStats, Note, Problem, SearchResult, Snippet
 from kb.parse import slug_of
 from kb.query import Filters
 
@@ -155,3 +155,128 @@ def all_notes(paths: Paths, full: bool = True) -> list[Note]:
     """Every stored note (with links and snippets when `full`)."""
     with reading(paths) as (_, conn):
         return store.list_notes(conn, full=full)
+
+
+# --- snippets ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SnippetInfo:
+    """A snippet with what its header declares and its last recorded run."""
+
+    snippet: Snippet
+    note_title: str
+    runnable: bool
+    title: str | None
+    requires: tuple[str, ...]
+    expects: tuple[tuple[str, str], ...]
+    last_status: str | None
+    last_duration: float | None
+
+
+def _snippet_infos(conn: sqlite3.Connection, note_path: str | None = None) -> list[SnippetInfo]:
+    from kb.snippets import is_runnable, parse_header  # noqa: PLC0415
+
+    sql = ("SELECT s.path, s.idx, s.language, s.start_line, s.code, s.source, s.info, n.title "
+           "FROM snippets s JOIN notes n ON n.path = s.path")
+    args: tuple = ()
+    if note_path is not None:
+        sql += " WHERE s.path = ?"
+        args = (note_path,)
+    runs = store.snippet_runs(conn)
+    out = []
+    for row in conn.execute(sql + " ORDER BY s.path, s.idx", args):
+        snippet = Snippet(*row[:7])
+        spec = parse_header(snippet.code)
+        run = runs.get(snippet.id)
+        out.append(SnippetInfo(snippet, row[7], is_runnable(snippet), spec.title, spec.requires, spec.expects,
+                               run["status"] if run else None, run["duration"] if run else None))
+    return out
+
+
+def list_snippets(paths: Paths, note: str | None = None, runnable_only: bool = False) -> list[SnippetInfo]:
+    """Snippets of one note (any NOTE form) or of the whole notebook."""
+    with reading(paths) as (_, conn):
+        path = find_note(conn, note) if note else None
+        infos = _snippet_infos(conn, path)
+    return [i for i in infos if i.runnable or not runnable_only]
+
+
+def find_snippet(paths: Paths, key: str) -> Snippet:
+    """A snippet by id (`path#N`), by `NOTE#N` with any NOTE form, or by its attached file name."""
+    from kb.errors import SnippetNotFound  # noqa: PLC0415
+
+    with reading(paths) as (_, conn):
+        rows = [Snippet(*r) for r in conn.execute(
+            "SELECT path, idx, language, start_line, code, source, info FROM snippets ORDER BY path, idx")]
+        by_id = {s.id: s for s in rows}
+        if key in by_id:
+            return by_id[key]
+        by_file = [s for s in rows if s.source and (s.source == key or s.source.endswith("/" + key))]
+        if len(by_file) == 1:
+            return by_file[0]
+        if "#" in key:
+            note_key, _, index = key.rpartition("#")
+            if index.isdigit():
+                path = find_note(conn, note_key)
+                if f"{path}#{index}" in by_id:
+                    return by_id[f"{path}#{index}"]
+    raise SnippetNotFound(f"no snippet {key!r}")
+
+
+def run_snippet(paths: Paths, key: str, timeout: float | None = None):
+    """Run one snippet (whatever its header says) and return the `RunResult`."""
+    from kb.snippets import DEFAULT_TIMEOUT, parse_header, run_code  # noqa: PLC0415
+
+    snippet = find_snippet(paths, key)
+    spec = parse_header(snippet.code)
+    return snippet, run_code(snippet.code, timeout=timeout or spec.timeout or DEFAULT_TIMEOUT)
+
+
+@dataclass(frozen=True, slots=True)
+class SnippetCheck:
+    """The outcome of checking one snippet; `cached` when an earlier pass was reused."""
+
+    snippet: Snippet
+    status: str
+    reason: str
+    mismatches: tuple[str, ...]
+    duration: float
+    cached: bool
+
+
+def check_snippets(paths: Paths, *, note: str | None = None, force: bool = False, timeout: float | None = None,
+                   progress=None) -> list[SnippetCheck]:
+    """Run every runnable snippet (of one note, or all), check expectations, store the results.
+
+    A snippet whose code is unchanged and which passed under the same Python and torch versions is not
+    run again unless `force`.
+    """
+    from kb.snippets import check_snippet, code_checksum, runtime_fingerprint  # noqa: PLC0415
+
+    gen = require_generation(paths.index)
+    infos = list_snippets(paths, note)
+    fingerprint = runtime_fingerprint()
+    db = store.open_store(gen.db_path)
+    try:
+        previous = store.snippet_runs(db.conn)
+        results = []
+        runnable = [i for i in infos if i.runnable]
+        for n, info in enumerate(runnable, 1):
+            snippet = info.snippet
+            digest = code_checksum(snippet.code)
+            last = previous.get(snippet.id)
+            if (not force and last and last["status"] == "pass" and last["code_checksum"] == digest
+                    and last["fingerprint"] == fingerprint):
+                results.append(SnippetCheck(snippet, "pass", "unchanged since it passed", (), last["duration"], True))
+            else:
+                result = check_snippet(snippet, timeout=timeout)
+                store.save_snippet_run(db, snippet.id, digest, fingerprint, result.status, result.reason,
+                                       result.mismatches, result.duration, result.output)
+                results.append(SnippetCheck(snippet, result.status, result.reason, result.mismatches,
+                                            result.duration, False))
+            if progress:
+                progress(results[-1], n, len(runnable))
+        return results
+    finally:
+        db.conn.close()
