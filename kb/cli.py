@@ -444,6 +444,134 @@ def snippets_export_cmd(ctx, snippet_id: str, output: str, force: bool) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
+@cli.command("add-note")
+@click.argument("title", required=False)
+@click.option("--arxiv", help="arXiv id or URL (abs, pdf, with version, old style like math/0501001).")
+@click.option("--bibtex", "bibtex", type=click.File("r", encoding="utf-8"), help="BibTeX entry from FILE, or - for stdin.")
+@click.option("--authors", help='Paper authors, separated by ";": "Kaiming He; Jian Sun".')
+@click.option("--year", type=int, help="Publication year.")
+@click.option("--venue", help="Venue, e.g. CVPR.")
+@click.option("--tags", help="Comma-separated tags: cnn,residual.")
+@click.option("--status", type=click.Choice(["to-read", "reading", "read"]), help="Reading status (default to-read).")
+@click.option("--offline", is_flag=True, envvar="KB_OFFLINE", help="Do not ask arXiv for metadata.")
+@click.option("--no-edit", is_flag=True, help="Do not open $VISUAL/$EDITOR, ask nothing.")
+@click.option("--force", is_flag=True, help="Create the note even if the paper already has one.")
+@click.option("--json", "as_json", is_flag=True, help="Print the new note as JSON.")
+@click.pass_context
+def add_note_cmd(ctx, title, arxiv, bibtex, authors, year, venue, tags, status, offline, no_edit, force, as_json) -> None:
+    """Create a paper note from a title, an arXiv id or a BibTeX entry, then index it.
+
+    The note is created as papers/[N]Title.md with the next free number, from the template
+    notes/_templates/paper.md when the notebook has one. Missing fields are asked for on a terminal.
+
+    Example: kb add-note --arxiv 1512.03385 --tags cnn,residual
+    """
+    from kb import add, notebook  # noqa: PLC0415
+
+    paths = _paths(ctx)
+    interactive = not no_edit and sys.stdin.isatty() and sys.stdout.isatty()
+    given = add.fields_from_options(title, authors=authors, year=year, venue=venue, tags=tags, status=status, arxiv=arxiv)
+    from_bib = add.fields_from_bibtex(bibtex.read(), source=bibtex.name) if bibtex else None
+    arxiv_id = given.arxiv or (from_bib.arxiv if from_bib else None)
+    fetched = None
+    if arxiv_id and not offline:
+        try:
+            fetched = add.fetch_arxiv(arxiv_id, timeout=5.0)
+        except add.ArxivError as exc:
+            click.echo(f"Warning: {exc}", err=True)
+    fields = add.merge_fields(given, from_bib, fetched)
+    if interactive:
+        fields = _ask_missing(fields)
+    if not fields.title:
+        raise add.InvalidField("the paper needs a title", hint="give TITLE, --arxiv (online) or --bibtex")
+    created = notebook.create_paper(paths, fields, force=force)
+    if interactive:
+        click.edit(filename=str(created))
+    rel, problems = notebook.finish_note(paths, created)
+    for problem in problems:
+        click.echo(f"Warning: {problem}", err=True)
+    from kb.parse import order_prefix  # noqa: PLC0415
+
+    number = order_prefix(created.name)
+    if as_json:
+        _emit_json({"path": rel, "id": int(number) if number is not None else None, "title": fields.title, "file": str(created),
+                    "problems": [_problem_dict(p) for p in problems]})
+    else:
+        click.echo(str(created))
+
+
+def _ask_missing(fields):
+    """Prompt for the fields a paper note should have (terminal only)."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    if not fields.title:
+        fields = replace(fields, title=click.prompt("Title").strip())
+    if not fields.authors:
+        answer = click.prompt('Authors (separated by ";")', default="", show_default=False)
+        fields = replace(fields, authors=tuple(a.strip() for a in answer.split(";") if a.strip()))
+    if not fields.year:
+        answer = click.prompt("Year", default="", show_default=False).strip()
+        if answer.isdigit():
+            fields = replace(fields, year=int(answer))
+    if not fields.tags:
+        answer = click.prompt("Tags (comma separated)", default="", show_default=False)
+        fields = replace(fields, tags=tuple(t.strip().lower() for t in answer.split(",") if t.strip()))
+    return fields
+
+
+@cli.command("mark")
+@click.argument("note")
+@click.argument("status", type=click.Choice(["to-read", "reading", "read"]))
+@click.pass_context
+def mark_cmd(ctx, note: str, status: str) -> None:
+    """Set a note's reading status; only the status line of its front matter changes.
+
+    Example: kb mark ResNet read
+    """
+    from kb import notebook  # noqa: PLC0415
+
+    path, changed = notebook.mark(_paths(ctx), note, status)
+    click.echo(f"{path}: {status}" if changed else f"{path} is already {status}")
+
+
+@cli.group("export", cls=KbGroup)
+def export_group() -> None:
+    """Export data from the notebook.
+
+    Example: kb export reading-list --format md
+    """
+
+
+@export_group.command("reading-list")
+@click.argument("query", nargs=-1)
+@click.option("--tag", help="Only papers with this tag.")
+@click.option("--status", type=click.Choice(["to-read", "reading", "read"]), help="Only papers with this status.")
+@click.option("--chapter", help="Only papers in this chapter (folder or label).")
+@click.option("--order", type=click.Choice(["number", "year", "chapter", "added"]), default="number", show_default=True)
+@click.option("--group-by", type=click.Choice(["status", "chapter", "none"]), default="status", show_default=True,
+              help="Grouping for md and html.")
+@click.option("--unnoted", is_flag=True, help="Papers the notes cite (arXiv links) that have no note of their own.")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json", "bibtex", "html"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of stdout.")
+@click.option("--force", is_flag=True, help="Overwrite the -o file if it exists.")
+@click.pass_context
+def export_reading_list_cmd(ctx, query, tag, status, chapter, order, group_by, unnoted, fmt, output, force) -> None:
+    """Export paper notes as a reading list: a checklist, CSV, JSON, BibTeX or an HTML page.
+
+    Example: kb export reading-list --tag segmentation --format bibtex -o seg.bib
+    """
+    from kb import notebook  # noqa: PLC0415
+    from kb.output import write_output  # noqa: PLC0415
+
+    text = notebook.reading_list(_paths(ctx), query=" ".join(query) or None, tag=tag, status=status,
+                                 chapter=chapter, order=order, fmt=fmt, group_by=group_by, unnoted=unnoted)
+    if output:
+        write_output(output, text, force=force)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="kb")

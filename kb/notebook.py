@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from kb import store
@@ -280,3 +280,59 @@ def check_snippets(paths: Paths, *, note: str | None = None, force: bool = False
         return results
     finally:
         db.conn.close()
+
+
+# --- adding and marking notes, reading lists -------------------------------------------------------
+
+
+def create_paper(paths: Paths, fields, *, force: bool = False, today=None) -> Path:
+    """Create a paper note from `fields` in the papers folder (refusing duplicates unless `force`)."""
+    import datetime  # noqa: PLC0415
+
+    from kb.add import create_paper_note, load_template  # noqa: PLC0415
+
+    ensure_index(paths)
+    existing = all_notes(paths, full=False)
+    paths.papers.mkdir(parents=True, exist_ok=True)
+    return create_paper_note(paths.papers, fields, today=today or datetime.date.today(),
+                             template=load_template(paths.notes), notes=existing, force=force)
+
+
+def finish_note(paths: Paths, file: Path) -> tuple[str, list[Problem]]:
+    """Validate a note just written or edited and index it; returns (path, its problems).
+
+    A broken front matter is reported, never repaired or deleted: the file stays as the user left it.
+    """
+    stats = index_notebook(paths)
+    rel = file.resolve().relative_to(paths.notes.resolve()).as_posix()
+    return rel, [p for p in stats.problems if p.path == rel]
+
+
+def mark(paths: Paths, key: str, status: str) -> tuple[str, bool]:
+    """Set a note's reading status; only its `status:` line changes. Returns (path, changed)."""
+    from kb.add import set_status_file  # noqa: PLC0415
+
+    ensure_index(paths)
+    with reading(paths) as (_, conn):
+        path = find_note(conn, key)
+    changed = set_status_file(paths.notes / path, status, display_path=path)
+    if changed:
+        index_notebook(paths)
+    return path, changed
+
+
+def reading_list(paths: Paths, *, query: str | None = None, tag: str | None = None, status: str | None = None,
+                 chapter: str | None = None, order: str = "number", fmt: str = "md", group_by: str = "status",
+                 unnoted: bool = False) -> str:
+    """A reading list of paper notes (or, with `unnoted`, of cited papers without a note) as text."""
+    from kb import export  # noqa: PLC0415
+
+    ensure_index(paths)
+    notes = all_notes(paths, full=unnoted)
+    if unnoted:
+        return export.export_unnoted(export.unnoted_papers(notes), fmt)
+    if query:
+        wanted = {h.path for h in search(paths, query, limit=1000, filters=Filters(kinds=("paper",))).hits}
+        notes = [n for n in notes if str(n.path) in wanted]
+    chosen = export.select_papers(notes, tag=tag, status=status, chapter=chapter)
+    return export.export_reading_list(chosen, fmt, order=order, group_by=group_by)

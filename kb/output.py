@@ -8,17 +8,17 @@ from pathlib import Path
 from kb.errors import NoteExistsError
 
 
-def write_output(path: str | os.PathLike, text: str, *, force: bool = False) -> Path:
-    """Write `text` to `path`; an existing file is replaced only with `force` (created exclusively otherwise)."""
-    target = Path(path)
-    if force:
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-        return target
+def write_output(path: str | os.PathLike | Path, text: str, *, force: bool = False) -> None:
+    """Write `text` (UTF-8, newlines as given) to `path`; an existing file is kept unless `force`.
+
+    Raises NoteExistsError when the file exists and `force` is false.
+    """
+    data = text.encode("utf-8")
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0)
+    flags |= os.O_TRUNC if force else os.O_EXCL
     try:
-        with open(target, "x", encoding="utf-8") as handle:
-            handle.write(text)
+        fd = os.open(path, flags, 0o666)
     except FileExistsError:
-        raise NoteExistsError(str(target), "already exists", hint="pass --force to overwrite it") from None
-    return target
+        raise NoteExistsError(str(path), "already exists", hint="pass --force to overwrite it") from None
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
