@@ -1,0 +1,36 @@
+"""README documents every command, and every command has help text with an example."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+from kb.cli import cli
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def commands(group: click.Group, prefix: str = ""):
+    for name, command in group.commands.items():
+        full = f"{prefix}{name}"
+        if isinstance(command, click.Group):
+            yield from commands(command, full + " ")
+        else:
+            yield full, command
+
+
+@pytest.mark.parametrize(("name", "command"), list(commands(cli)))
+def test_command_has_help_and_is_in_readme(name, command):
+    assert command.help and "Example: kb " in command.help
+    assert f"kb {name}" in README
+
+
+def test_readme_has_the_two_commands():
+    assert re.search(r"kb search resnet", README)
+    ci = (Path(__file__).parent.parent / ".ci" / "run").read_text(encoding="utf-8")
+    test_command = re.search(r"<!-- test-command -->\n```(?:bash|sh)?\n(.+?)\n```", README, re.S)
+    assert test_command, "README marks its test command with <!-- test-command -->"
+    assert test_command.group(1).strip().splitlines()[-1] in ci
