@@ -16,9 +16,8 @@ from urllib.parse import unquote
 from kb import store
 from kb.config import Paths
 from kb.errors import AmbiguousNote, NoteNotFound
-from kb.indexer import Generation, current_generation, index_notebook, require_generation
+from kb.generations import Generation, current_generation, require_generation
 from kb.models import IndexStats, Note, Problem, SearchResult, Snippet
-from kb.parse import slug_of
 from kb.query import Filters
 
 
@@ -38,6 +37,13 @@ def ensure_index(paths: Paths) -> IndexStats | None:
     if current_generation(paths.index) is not None:
         return None
     return index_notebook(paths)
+
+
+def index_notebook(paths: Paths, **kwargs) -> IndexStats:
+    """Update the index (see `kb.indexer.index_notebook`); imported only when needed."""
+    from kb.indexer import index_notebook as run  # noqa: PLC0415 - the pipeline is slow to import
+
+    return run(paths, **kwargs)
 
 
 def search(paths: Paths, query: str, *, limit: int = 10, filters: Filters | None = None) -> SearchResult:
@@ -62,6 +68,8 @@ def search(paths: Paths, query: str, *, limit: int = 10, filters: Filters | None
 
 def find_note(conn: sqlite3.Connection, key: str) -> str:
     """Resolve a NOTE argument (path, title, slug or alias) to a stored note path."""
+    from kb.parse import slug_of  # noqa: PLC0415
+
     raw = key.strip()
     candidate = unquote(raw).replace("\\", "/")
     for prefix in ("./", "notes/"):
