@@ -80,24 +80,32 @@ def word_variants(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def tokenize(text: str) -> Iterator[Term]:
-    """All index terms of `text`, with positions (compound parts share their word's position)."""
+def iter_terms(text: str) -> Iterator[tuple[str, int, int, int]]:
+    """(term, position, start, end) for every index term of `text`: the hot loop of indexing.
+
+    Compound parts share their word's position; a CJK run gives its bigrams and its last character.
+    """
     pos = 0
     for match in _TOKEN.finditer(text):
+        start, end = match.span()
         if match.lastgroup == "word":
-            word = match.group().lower()
-            start, end = match.span()
-            for variant in word_variants(word):
-                yield Term(variant, pos, start, end)
+            for variant in word_variants(match.group().lower()):
+                yield variant, pos, start, end
             pos += 1
         else:
             run = match.group()
-            base = match.start()
-            for i in range(len(run) - 1):
-                yield Term(run[i : i + 2], pos, base + i, base + i + 2, True)
+            last = len(run) - 1
+            for i in range(last):
+                yield run[i : i + 2], pos, start + i, start + i + 2
                 pos += 1
-            yield Term(run[-1], pos, base + len(run) - 1, base + len(run), True)
+            yield run[last], pos, start + last, end
             pos += 1
+
+
+def tokenize(text: str) -> Iterator[Term]:
+    """All index terms of `text`, with positions (compound parts share their word's position)."""
+    for term, pos, start, end in iter_terms(text):
+        yield Term(term, pos, start, end, is_cjk(term[0]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,10 +170,13 @@ def index_notebook(paths: Paths, *, rebuild: bool = False, progress: Progress | 
     return replace(stats, seconds=time.perf_counter() - started)
 
 
-def _parse_all(paths: Paths, files: list[NoteFile], ctx, progress: Progress | None):
-    notes: list[Note] = []
-    deps: dict[str, dict[str, list[int]]] = {}
-    problems: list[Problem] = []
+def _parse_stream(paths: Paths, files: list[NoteFile], ctx, problems: list[Problem], note_problems: list[Problem],
+                  deps: dict[str, dict[str, list[int]]], progress: Progress | None) -> Iterator[Note]:
+    """Parse files one at a time (a full build never holds every note in memory).
+
+    Problems of files that yield no note go to `problems`; those of parsed notes to `note_problems`
+    (they are stored with their note).
+    """
     for i, file in enumerate(files):
         data, problem = _read(paths.notes, file)
         if problem:
@@ -182,11 +185,11 @@ def _parse_all(paths: Paths, files: list[NoteFile], ctx, progress: Progress | No
         note, note_deps, skipped = build_note(paths.notes, file, data, ctx)
         problems += skipped
         if note is not None:
-            notes.append(note)
             deps[str(note.path)] = note_deps
+            note_problems += note.problems
+            yield note
         if progress and (i % 200 == 0 or i + 1 == len(files)):
-            progress("parse", i + 1, len(files))
-    return notes, deps, problems
+            progress("index", i + 1, len(files))
 
 
 def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> IndexStats:
@@ -195,29 +198,32 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
     files, problems = scan_notes(paths.notes)
     ctx, _, chapter_problems = load_context(paths.notes)
     problems += chapter_problems
-    notes, deps, parse_problems = _parse_all(paths, files, ctx, progress)
-    problems += parse_problems
     folder = paths.index / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 100000}"
     gen = Generation(folder)
     folder.mkdir(parents=True)
     db = store.open_store(gen.db_path)
-    with store.transaction(db):
-        store.upsert_notes(db, notes, deps)
-        _resolve_links(db, None)
-        notebook = notebook_problems(db.conn, load_vocabulary(paths.notes))
-        problems += _write_synonyms(paths.notes, gen)
-        store.replace_notebook_problems(db, problems + notebook)
+    deps: dict[str, dict[str, list[int]]] = {}
+    note_problems: list[Problem] = []
     if procs is None:
-        procs = 2 if len(notes) >= 2000 and (os.cpu_count() or 1) > 1 else 1
-    if progress:
-        progress("fulltext", 0, len(notes))
-    search.build_index(gen.whoosh_path, notes, procs=procs)
-    if progress:
-        progress("fulltext", len(notes), len(notes))
+        # Worker processes only pay off past one batch of text; small notebooks index in-process.
+        big = sum(f.size for f in files) > search.BATCH_TEXT_BYTES
+        procs = 2 if big and (os.cpu_count() or 1) > 1 else 1
+
+    def store_batch(batch: list[Note]) -> None:
+        # Runs while Whoosh's worker processes index the same batch.
+        with store.transaction(db):
+            store.upsert_notes(db, batch, {str(n.path): deps.get(str(n.path), {}) for n in batch}, fresh=True)
+
+    count = search.build_index(gen.whoosh_path, _parse_stream(paths, files, ctx, problems, note_problems, deps, progress),
+                               procs=procs, on_batch=store_batch)
+    with store.transaction(db):
+        _resolve_links(db, None)
+        problems += _write_synonyms(paths.notes, gen)
+        notebook = notebook_problems(db.conn, load_vocabulary(paths.notes))
+        store.replace_notebook_problems(db, problems + notebook)
     db.conn.close()
     _swap_current(paths.index, gen)
-    all_problems = tuple(problems + notebook + [p for n in notes for p in n.problems])
-    return IndexStats(added=len(notes), problems=all_problems, rebuilt=True)
+    return IndexStats(added=count, problems=tuple(problems + note_problems + notebook), rebuilt=True)
 
 
 def _swap_current(index_dir: Path, gen: Generation) -> None:

@@ -57,6 +57,9 @@ _BARE_URL = re.compile(r"(?<![(<\"'=\[])\bhttps?://[^\s<>()\[\]\"'`]+")
 _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(\S+)")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*?/?>|<!--.*?-->", re.S)
 _RULE = re.compile(r"^\s{0,3}([-*_=])(\s*\1){2,}\s*$")
+_BLOCK_MARKS = frozenset("#>-*+_=0123456789")
+_BLOCK_PREFIX = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+\[[ xX]\]\s+|[-*+]\s+|\d+[.)]\s+)")
+_ENTITY = re.compile(r"&(nbsp|amp|lt|gt|quot);")
 _MD_PUNCT = re.compile(r"(\*\*|__|~~|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w))")
 _ARXIV_URL = re.compile(
     r"arxiv\.org/(?:abs|pdf|html)/((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?(?:\.pdf)?",
@@ -269,13 +272,19 @@ def _links_in_line(line: str, line_no: int, out: list[Link]) -> str:
         out.append(Link(target, target, line_no, "markdown", True, arxiv_id_from_url(target)))
         return " "  # a bare URL is not prose
 
-    line = _IMAGE.sub(lambda m: m.group(1), line)
+    # Each pattern runs only when its tell-tale characters are present: this is the hot loop of a
+    # full build, and most lines hold no link at all.
+    if "![" in line:
+        line = _IMAGE.sub(lambda m: m.group(1), line)
     if "http" in line:
         line = _BARE_URL.sub(url, line)
-    line = _WIKI_LINK.sub(wiki_link, line)
-    line = _MD_LINK.sub(md_link, line)
-    line = _AUTOLINK.sub(url, line)
-    ref = _REF_DEF.match(line)
+    if "[[" in line:
+        line = _WIKI_LINK.sub(wiki_link, line)
+    if "](" in line:
+        line = _MD_LINK.sub(md_link, line)
+    if "<http" in line:
+        line = _AUTOLINK.sub(url, line)
+    ref = _REF_DEF.match(line) if "]:" in line else None
     if ref:
         target = ref.group(2).strip("<>")
         external = bool(re.match(r"^[a-z][a-z0-9+.\-]*:", target, re.I))
@@ -286,13 +295,19 @@ def _links_in_line(line: str, line_no: int, out: list[Link]) -> str:
 
 def _strip_inline(line: str) -> str:
     """Markdown inline syntax → plain words."""
-    if _RULE.match(line):
-        return ""
-    line = _HTML_TAG.sub(" ", line)
-    line = re.sub(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+\[[ xX]\]\s+|[-*+]\s+|\d+[.)]\s+)", "", line)
-    line = line.replace("|", " ")
-    line = _MD_PUNCT.sub("", line)
-    line = re.sub(r"&(nbsp|amp|lt|gt|quot);", " ", line)
+    head = line.lstrip()[:1]
+    if head in _BLOCK_MARKS:
+        if _RULE.match(line):
+            return ""
+        line = _BLOCK_PREFIX.sub("", line)
+    if "<" in line:
+        line = _HTML_TAG.sub(" ", line)
+    if "|" in line:
+        line = line.replace("|", " ")
+    if "*" in line or "_" in line or "~" in line:
+        line = _MD_PUNCT.sub("", line)
+    if "&" in line:
+        line = _ENTITY.sub(" ", line)
     return line
 
 

@@ -6,28 +6,51 @@ never imports Whoosh's query parser (queries are built from `kb.query`'s parse).
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Sequence
+import sys
+import types
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kb.analysis import is_cjk, match_spans, query_words, tokenize
+from kb.analysis import is_cjk, iter_terms, match_spans, query_words
 from kb.models import Highlight, Note, SearchHit, SearchResult
 from kb.query import Clause, Filters, ParsedQuery, parse_query
 
-from whoosh.analysis import Token, Tokenizer
+
+def _light_cached_property() -> None:
+    """Let whoosh-reloaded's `from cached_property import cached_property` resolve to the standard library's.
+
+    The `cached_property` backport imports asyncio (~11 ms of every `kb search`) for the one decorator
+    Whoosh puts on a synchronous method, which `functools.cached_property` handles the same way. The
+    backport is used when something imported it first.
+    """
+    if "cached_property" not in sys.modules:
+        shim = types.ModuleType("cached_property")
+        shim.cached_property = functools.cached_property  # type: ignore[attr-defined]
+        sys.modules["cached_property"] = shim
+
+
+_light_cached_property()
+
+from whoosh.analysis import Token, Tokenizer  # noqa: E402
 
 if TYPE_CHECKING:
     from whoosh.index import Index
 
 # Field weights for BM25F: a note named or tagged after a term outranks one that mentions it.
+# Few fields on purpose: every query word becomes one sub-query per field, so each field costs
+# query time. `name` is the title and aliases, `meta` the tags, file name, paper metadata and authors.
 FIELD_BOOSTS = {
-    "title": 6.0, "aliases": 6.0, "tagtext": 3.0, "filename": 3.0, "paper": 3.0,
-    "authors": 2.0, "headings": 2.0, "body": 1.0, "code": 0.3,
+    "name": 6.0, "meta": 3.0, "headings": 2.0, "body": 1.0, "code": 0.3,
 }
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
-FIELD_FOR_CLAUSE = {"title": ("title",), "alias": ("aliases",), "code": ("code",), "path": ("filename",),
-                    "arxiv": ("paper",), "venue": ("paper",), "author": ("authors",), "chapter": ("chapter",)}
+# Code is indexed without positions (a fifth of all postings, and nobody phrase-searches code);
+# a Chinese word there is matched as all of its bigrams instead of as a phrase.
+NO_POSITIONS = frozenset({"code"})
+FIELD_FOR_CLAUSE = {"title": ("name",), "alias": ("name",), "code": ("code",), "path": ("meta",),
+                    "arxiv": ("meta",), "venue": ("meta",), "author": ("authors",), "chapter": ("chapter",)}
 
 
 class KbTokenizer(Tokenizer):
@@ -48,20 +71,29 @@ class KbTokenizer(Tokenizer):
                 token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
-        for term in _tokenize(value):
-            token.text = term.text
+        if not (chars or keeporiginal):
+            # The common case while indexing: only term text and position.
+            for text, pos, _, _ in iter_terms(value):
+                token.text = text
+                token.boost = 1.0
+                token.stopped = False
+                if positions:
+                    token.pos = start_pos + pos
+                yield token
+            return
+        for text, pos, start, end in iter_terms(value):
+            token.text = text
             token.boost = 1.0
             token.stopped = False
             if keeporiginal:
-                token.original = term.text
+                token.original = text
             if positions:
-                token.pos = start_pos + term.pos
+                token.pos = start_pos + pos
             if chars:
-                token.startchar, token.endchar = start_char + term.start, start_char + term.end
+                token.startchar, token.endchar = start_char + start, start_char + end
             yield token
 
 
-_tokenize = tokenize
 _SCHEMA = None
 
 
@@ -72,10 +104,11 @@ def schema():
         from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema  # noqa: PLC0415
 
         analyzer = KbTokenizer()
-        text = {name: TEXT(analyzer=analyzer) for name in TEXT_FIELDS}
+        text = {name: TEXT(analyzer=analyzer, phrase=name not in NO_POSITIONS) for name in TEXT_FIELDS}
         _SCHEMA = Schema(
             path=ID(stored=True, unique=True),
             chapter=TEXT(analyzer=analyzer),
+            authors=TEXT(analyzer=analyzer),
             tags=KEYWORD(lowercase=True, commas=True),
             kind=ID(stored=True),
             status=ID(),
@@ -94,11 +127,11 @@ def note_document(note: Note) -> dict[str, Any]:
         paper_text = " ".join(str(x) for x in (paper.title, paper.arxiv, paper.venue, paper.year, paper.doi) if x)
     doc = {
         "path": str(note.path),
-        "title": note.title,
-        "aliases": "\n".join(note.aliases),
-        "tagtext": "\n".join(note.tags),
-        "filename": note.path.name.rsplit(".", 1)[0] + " " + note.slug.replace("-", " "),
-        "paper": paper_text + (" " + note.tldr if note.tldr else ""),
+        "name": "\n".join((note.title, *note.aliases)),
+        "meta": "\n".join((
+            *note.tags, note.path.name.rsplit(".", 1)[0], note.slug.replace("-", " "), paper_text,
+            note.tldr or "", *note.authors, *(paper.authors if paper else ()),
+        )),
         "authors": "\n".join((*note.authors, *(paper.authors if paper else ()))),
         "headings": "\n".join(note.headings),
         "body": note.text,
@@ -130,29 +163,82 @@ def open_index(folder: Path) -> Index:
     return FileStorage(str(folder)).open_index(schema=schema())
 
 
-def build_index(folder: Path, notes: Iterable[Note], procs: int = 1) -> int:
-    """Write every note into a fresh index in `folder`; returns the number of documents."""
+# Whoosh's writer keeps postings in a memory pool and, past `limitmb`, sorts them to disk and merges
+# the runs at the end, which costs ~50% more CPU. Committing the full build in batches small enough for
+# the pool (~4 MB of text per writer process, measured: larger batches spill) avoids that and bounds memory. Each batch adds segments
+# without merging; searching ten or so segments costs little.
+POOL_LIMIT_MB = 160
+BATCH_TEXT_BYTES = 4_000_000  # per writer process
+TINY_SEGMENT_DOCS = 100
+TINY_SEGMENTS_BEFORE_MERGE = 10
+
+
+def _doc_bytes(doc: dict[str, Any]) -> int:
+    return sum(len(v) for v in doc.values() if isinstance(v, str))
+
+
+def build_index(folder: Path, notes: Iterable[Note], procs: int = 1,
+                on_batch: Callable[[list[Note]], None] | None = None) -> int:
+    """Write every note into a fresh index in `folder`; returns the number of documents.
+
+    With `procs` > 1, Whoosh's worker processes index each batch while this process goes on parsing
+    the next notes; `on_batch(batch)` runs just before a batch is committed, so the caller's own work
+    (the SQLite writes) overlaps Whoosh's too.
+    """
     ix = create_index(folder)
-    kwargs: dict[str, Any] = {"limitmb": 256}
-    if procs > 1:
-        kwargs.update(procs=procs, multisegment=True)
-    writer = ix.writer(**kwargs)
+    limit = BATCH_TEXT_BYTES * max(1, procs)
     count = 0
+    writer = None
+    batch: list[Note] = []
+    size = 0
     try:
         for note in notes:
-            writer.add_document(**note_document(note))
+            if writer is None:
+                kwargs: dict[str, Any] = {"limitmb": POOL_LIMIT_MB, "compound": False}
+                if procs > 1:
+                    kwargs.update(procs=procs, multisegment=True)
+                writer = ix.writer(**kwargs)
+            doc = note_document(note)
+            writer.add_document(**doc)
+            batch.append(note)
+            size += _doc_bytes(doc)
             count += 1
+            if size >= limit:
+                if on_batch:
+                    on_batch(batch)
+                writer.commit(merge=False)
+                writer, batch, size = None, [], 0
+        if writer is not None:
+            if on_batch:
+                on_batch(batch)
+            writer.commit(merge=False)
+            writer = None
     except BaseException:
-        writer.cancel()
+        if writer is not None:
+            writer.cancel()
         raise
-    writer.commit()
     return count
+
+
+def merge_tiny_segments(writer, segments):
+    """Merge policy for incremental updates: fold the tiny one-note segments together once there are
+    enough of them, and never touch the big segments of the full build (a one-note update stays fast)."""
+    from whoosh.reading import SegmentReader  # noqa: PLC0415
+
+    tiny = [s for s in segments if s.doc_count_all() < TINY_SEGMENT_DOCS]
+    if len(tiny) < TINY_SEGMENTS_BEFORE_MERGE:
+        return segments
+    for segment in tiny:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in tiny]
 
 
 def update_index(folder: Path, upserts: Sequence[Note], deletes: Iterable[str]) -> None:
     """Apply changed and removed notes to the existing index in one commit."""
     ix = open_index(folder)
-    writer = ix.writer(timeout=30.0)
+    writer = ix.writer(timeout=30.0, limitmb=POOL_LIMIT_MB, compound=False)
     try:
         for path in deletes:
             writer.delete_by_term("path", path)
@@ -161,7 +247,7 @@ def update_index(folder: Path, upserts: Sequence[Note], deletes: Iterable[str]) 
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    writer.commit(mergetype=merge_tiny_segments)
 
 
 def indexed_paths(folder: Path) -> set[str]:
@@ -184,7 +270,10 @@ def _word_query(word, fields: Sequence[str], boost: float = 1.0):
         if word.kind == "prefix":
             parts.append(q.Prefix(fname, word.terms[0], boost=weight))
         elif word.kind == "phrase" and len(word.terms) > 1:
-            parts.append(q.Phrase(fname, list(word.terms), slop=1, boost=weight))
+            # A Chinese word matches when all of its bigrams are there (checking positions for every
+            # candidate made 4-character queries ~3x slower); `_proximity_boost` then ranks the notes
+            # holding the exact word first.
+            parts.append(q.And([q.Term(fname, t) for t in word.terms], boost=weight))
         else:
             parts.append(q.Term(fname, word.terms[0], boost=weight))
     return parts[0] if len(parts) == 1 else q.Or(parts)
@@ -206,7 +295,8 @@ def _clause_query(clause: Clause, synonyms: dict[str, list[str]], corrections: d
     if clause.phrase and len(words) > 1:
         # An exact phrase: consecutive terms in the same field (Chinese words expand to their bigrams).
         terms = [t for w in words for t in (w.terms if w.kind != "prefix" else w.terms)]
-        main = q.Or([q.Phrase(f, terms, slop=1, boost=FIELD_BOOSTS.get(f, 1.0)) for f in fields])
+        main = q.Or([q.Phrase(f, terms, slop=1, boost=FIELD_BOOSTS.get(f, 1.0)) if f not in NO_POSITIONS
+                     else q.And([q.Term(f, t) for t in terms], boost=FIELD_BOOSTS.get(f, 1.0)) for f in fields])
     else:
         main = q.And([_word_query(w, fields) for w in words]) if len(words) > 1 else _word_query(words[0], fields)
     alternatives = [main]
@@ -265,7 +355,7 @@ def suggest_word(reader, word: str) -> str | None:
         return None
     limit = 1 if len(word) <= 5 else 2
     best: tuple[int, int, str] | None = None
-    for fname in ("title", "aliases", "tagtext", "body"):
+    for fname in ("name", "meta", "body"):
         try:
             terms = reader.expand_prefix(fname, word[0])
         except KeyError:
@@ -286,7 +376,7 @@ def suggest_word(reader, word: str) -> str | None:
 
 
 def _doc_frequency(reader, word: str) -> int:
-    return sum(reader.doc_frequency(f, word) for f in ("title", "aliases", "tagtext", "body", "filename", "paper", "code"))
+    return sum(reader.doc_frequency(f, word) for f in TEXT_FIELDS)
 
 
 def _corrections(reader, parsed: ParsedQuery) -> dict[str, str]:
@@ -420,19 +510,18 @@ def search_index(folder: Path, parsed: ParsedQuery, *, limit: int = 10, synonyms
 
 
 def _proximity_boost(parsed: ParsedQuery, corrections: dict[str, str]):
-    """Notes holding the whole query as a phrase (title or body) rank first."""
+    """Notes holding the whole query as a phrase (title or body) rank first; for one Chinese word of
+    three or more characters this is what checks that its bigrams stand together."""
     from whoosh import query as q  # noqa: PLC0415
 
     clauses = [c for c in parsed.positive if not c.field and not c.prefix]
-    if len(parsed.groups) < 2 and not any(len(query_words(c.text)) > 1 for c in clauses):
-        return None
     terms: list[str] = []
     for clause in clauses:
         for word in query_words(corrections.get(clause.text, clause.text)):
             terms.extend(word.terms)
     if len(terms) < 2:
         return None
-    return q.Or([q.Phrase(f, terms, slop=2, boost=FIELD_BOOSTS[f] * 1.5) for f in ("title", "aliases", "body")])
+    return q.Or([q.Phrase(f, terms, slop=2, boost=FIELD_BOOSTS[f] * 1.5) for f in ("name", "body")])
 
 
 def parsed_text(parsed: ParsedQuery) -> str:

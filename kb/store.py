@@ -65,7 +65,9 @@ def _m001_initial(db: Database) -> None:
                         ("notes", ["arxiv"])):
         db[table].create_index(cols, if_not_exists=True)
     # FTS5 so the database is useful in Datasette as it is; kb itself searches with Whoosh.
-    db["notes"].enable_fts(["title", "aliases", "tags", "text", "code"], create_triggers=True, tokenize="trigram")
+    # unicode61, not trigram: trigram tripled the time of a full build, and it cannot match the
+    # two-character Chinese words people search for anyway. Chinese search is Whoosh's job.
+    db["notes"].enable_fts(["title", "aliases", "tags", "text"], create_triggers=True)
 
 
 MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [("m001_initial", _m001_initial)]
@@ -173,23 +175,28 @@ def delete_notes(db: Database, paths: Iterable[str]) -> None:
         conn.execute("DELETE FROM notes WHERE path = ?", (path,))
 
 
-def upsert_notes(db: Database, notes: Sequence[Note], deps: dict[str, dict[str, list[int]]] | None = None) -> None:
+def upsert_notes(db: Database, notes: Sequence[Note], deps: dict[str, dict[str, list[int]]] | None = None,
+                 fresh: bool = False) -> None:
     """Insert or replace notes with their tags, links, snippets and problems (inside a transaction).
 
     `deps` maps a note's path to the attached files it was built from ({file: [size, mtime_ns]}), so a
-    changed snippet file re-indexes its note.
+    changed snippet file re-indexes its note. `fresh` says the notes are not stored yet (a full build).
     """
     conn = db.conn
     deps = deps or {}
-    paths = [(str(n.path),) for n in notes]
-    for table, col in (("note_tags", "path"), ("links", "source"), ("snippets", "path"), ("problems", "path")):
-        conn.executemany(f"DELETE FROM {table} WHERE {col} = ?", paths)  # noqa: S608 - fixed names
+    if not fresh:
+        paths = [(str(n.path),) for n in notes]
+        for table, col in (("note_tags", "path"), ("links", "source"), ("snippets", "path"), ("problems", "path")):
+            conn.executemany(f"DELETE FROM {table} WHERE {col} = ?", paths)  # noqa: S608 - fixed names
     rows = []
     for note in notes:
         row = note_to_row(note)
         row["deps"] = _dumps(deps.get(str(note.path), {}))
         rows.append(row)
-    db["notes"].upsert_all(rows, pk="path", batch_size=200)
+    if fresh:
+        db["notes"].insert_all(rows, pk="path", batch_size=200)
+    else:
+        db["notes"].upsert_all(rows, pk="path", batch_size=200)
     tags, note_tags, links, snippets, problems = {}, [], [], [], []
     for note in notes:
         path = str(note.path)
