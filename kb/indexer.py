@@ -68,7 +68,7 @@ def _read(root: Path, file: NoteFile) -> tuple[bytes | None, Problem | None]:
     try:
         return (root / file.path).read_bytes(), None
     except OSError as exc:
-        return None, Problem(str(file.path), 1, "unreadable", f"cannot read file: {exc.strerror or exc}", "error")
+        return None, Problem(file.path, 1, "unreadable", f"cannot read file: {exc.strerror or exc}", "error")
 
 
 def _stat_deps(root: Path, files: list[str]) -> dict[str, list[int]]:
@@ -84,7 +84,7 @@ def _stat_deps(root: Path, files: list[str]) -> dict[str, list[int]]:
 
 def build_note(root: Path, file: NoteFile, data: bytes, ctx) -> tuple[Note | None, dict[str, list[int]], list[Problem]]:
     """Parse one file's bytes into a Note with its attached snippet files read in."""
-    path = str(file.path)
+    path = file.path
     text, problems = decode_note(data, path)
     if text is None:
         return None, {}, problems
@@ -118,24 +118,36 @@ def _deps_changed(root: Path, deps: dict[str, list[int]]) -> bool:
     return any(_stat_deps(root, [rel])[rel] != list(stat) for rel, stat in deps.items())
 
 
-def notebook_problems(conn, vocabulary: dict[str, str] | None) -> list[Problem]:
-    """Problems that need the whole notebook: duplicate titles, broken links, unknown tags."""
+def notebook_problems(conn, vocabulary: dict[str, str] | None, only: list[str] | None = None) -> list[Problem]:
+    """Problems that need the whole notebook: duplicate titles, broken links, unknown tags.
+
+    With `only`, broken links and unknown tags are checked for those notes alone (the others' did not
+    change); duplicate titles are always checked across the notebook, in SQL.
+    """
     problems: list[Problem] = []
-    titles: dict[str, list[str]] = {}
-    for path, title in conn.execute("SELECT path, title FROM notes ORDER BY path"):
-        titles.setdefault(title.casefold(), []).append(path)
-    for paths in titles.values():
-        if len(paths) > 1:
-            for path in paths:
-                others = ", ".join(p for p in paths if p != path)
-                problems.append(Problem(path, 1, "duplicate-title", f"title is also used by {others}"))
+    duplicates: dict[str, list[str]] = {}
+    for path, title in conn.execute(
+        "SELECT path, title FROM notes WHERE title COLLATE NOCASE IN "
+        "(SELECT title FROM notes GROUP BY title COLLATE NOCASE HAVING COUNT(*) > 1) ORDER BY path"
+    ):
+        duplicates.setdefault(title.casefold(), []).append(path)
+    for paths in duplicates.values():
+        for path in paths:
+            others = ", ".join(p for p in paths if p != path)
+            problems.append(Problem(path, 1, "duplicate-title", f"title is also used by {others}"))
+    scope, args = "", ()
+    if only is not None:
+        scope = f" AND {{col}} IN ({','.join('?' * len(only))})"
+        args = tuple(only)
     for source, target, line in conn.execute(
-        "SELECT source, target, line FROM links WHERE external = 0 AND resolved IS NULL ORDER BY source, line"
+        "SELECT source, target, line FROM links WHERE external = 0 AND resolved IS NULL"
+        + scope.format(col="source") + " ORDER BY source, line", args
     ):
         problems.append(Problem(source, line, "broken-link", f"link to {target!r} matches no note"))
     if vocabulary is not None:
         for path, name in conn.execute(
-            "SELECT nt.path, t.name FROM note_tags nt JOIN tags t ON t.tag = nt.tag ORDER BY nt.path, nt.position"
+            "SELECT nt.path, t.name FROM note_tags nt JOIN tags t ON t.tag = nt.tag WHERE 1"
+            + scope.format(col="nt.path") + " ORDER BY nt.path, nt.position", args
         ):
             if name.casefold() not in vocabulary:
                 problems.append(Problem(path, 2, "unknown-tag", f"tag {name!r} is not in tags.yml"))
@@ -143,8 +155,13 @@ def notebook_problems(conn, vocabulary: dict[str, str] | None) -> list[Problem]:
 
 
 def _resolve_links(db, sources: list[str] | None) -> None:
-    targets = LinkTargets(store.note_keys(db.conn))
     rows = store.internal_links(db.conn, sources)
+    if not rows:
+        return
+    if any(link.style == "wiki" for _, _, link in rows):
+        targets = LinkTargets(store.note_keys(db.conn))
+    else:
+        targets = LinkTargets((path, "", ()) for path in store.note_paths(db.conn))
     store.set_link_resolution(db, [(row_id, resolve_link(link, PurePosixPath(src), targets)) for row_id, src, link in rows])
 
 
@@ -162,6 +179,8 @@ def index_notebook(paths: Paths, *, rebuild: bool = False, progress: Progress | 
     started = time.perf_counter()
     with writer_lock(paths.index):
         gen = None if rebuild else current_generation(paths.index)
+        if gen is not None and _stored_fingerprint(gen) != notebook_config_fingerprint(paths.notes):
+            gen = None  # chapter labels, authors, tags or synonyms changed: every note may read differently
         if gen is None:
             stats = _full_build(paths, progress, procs)
         else:
@@ -218,6 +237,7 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
                                procs=procs, on_batch=store_batch)
     with store.transaction(db):
         _resolve_links(db, None)
+        store.set_meta(db, "config_fingerprint", notebook_config_fingerprint(paths.notes))
         problems += _write_synonyms(paths.notes, gen)
         notebook = notebook_problems(db.conn, load_vocabulary(paths.notes))
         store.replace_notebook_problems(db, problems + notebook)
@@ -226,102 +246,143 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
     return IndexStats(added=count, problems=tuple(problems + note_problems + notebook), rebuilt=True)
 
 
+def _stored_fingerprint(gen: Generation) -> str | None:
+    conn = store.connect_readonly(gen.db_path)
+    try:
+        row = conn.execute("SELECT value FROM kb_meta WHERE key = 'config_fingerprint'").fetchone()
+    finally:
+        conn.close()
+    return row[0] if row else None
+
+
 def _swap_current(index_dir: Path, gen: Generation) -> None:
+    old = current_generation(index_dir)
+    if old is not None:
+        (index_dir / "PREVIOUS").write_text(old.folder.name + "\n", encoding="utf-8")
     tmp = index_dir / f"CURRENT.{os.getpid()}.tmp"
     tmp.write_text(gen.folder.name + "\n", encoding="utf-8")
     os.replace(tmp, index_dir / "CURRENT")
 
 
 def _remove_stale_generations(index_dir: Path) -> None:
+    """Delete generations that are neither live nor the one just replaced (`PREVIOUS`): a search that
+    opened that one just before the swap may still be reading it."""
     live = current_generation(index_dir)
+    try:
+        previous = (index_dir / "PREVIOUS").read_text(encoding="utf-8").strip()
+    except OSError:
+        previous = ""
     for child in index_dir.glob("gen-*"):
-        if live is None or child != live.folder:
+        if (live is None or child != live.folder) and child.name != previous:
             shutil.rmtree(child, ignore_errors=True)
 
 
-def _incremental(paths: Paths, gen: Generation, progress: Progress | None) -> IndexStats:
-    files, problems = scan_notes(paths.notes)
-    db = store.open_store(gen.db_path)
+def notebook_config_fingerprint(root: Path) -> str:
+    """Sizes and mtimes of the files that change how every note is read (labels, authors, tags, synonyms)."""
+    parts = []
+    candidates = [root / "synonyms.yml", root / "tags.yml", root / "authors.yml", root / "blog" / "authors.yml"]
     try:
-        stored = store.stored_files(db.conn)
-        pending = store.pending_fulltext(db.conn)
-        on_disk = {str(f.path): f for f in files}
+        folders = [e.path for e in os.scandir(root) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        folders = []
+    for folder in folders:
+        candidates += [Path(folder) / n for n in ("_category_.yml", "_category_.yaml", "_category_.json")]
+    for path in sorted(candidates):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        parts.append(f"{path.relative_to(root).as_posix()}:{st.st_size}:{st.st_mtime_ns}")
+    return "|".join(parts)
+
+
+def _incremental(paths: Paths, gen: Generation, progress: Progress | None) -> IndexStats:
+    """Diff the notes folder against the store; write (and import sqlite-utils) only if something changed."""
+    files, problems = scan_notes(paths.notes)
+    conn = store.connect_readonly(gen.db_path)
+    try:
+        stored = store.stored_files(conn)
+        pending = store.pending_fulltext(conn)
+        candidates_checksums: dict[str, str | None] = {}  # only for files whose size or mtime moved
+        on_disk = {f.path: f for f in files}
         removed = [p for p in stored if p not in on_disk]
         candidates: list[NoteFile] = []
         unchanged = 0
-        touched: list[tuple[str, int, int]] = []
         for path, file in on_disk.items():
             old = stored.get(path)
-            if old is not None and old[0] == file.size and old[1] == file.mtime_ns and not _deps_changed(paths.notes, old[3]):
+            if old is not None and old[0] == file.size and old[1] == file.mtime_ns and not _deps_changed(paths.notes, old[2]):
                 unchanged += 1
             else:
                 candidates.append(file)
-        ctx = None
-        changed_notes: list[Note] = []
-        deps: dict[str, dict[str, list[int]]] = {}
-        added = changed = 0
-        unreadable: list[Problem] = []
-        for file in candidates:
-            path = str(file.path)
-            data, problem = _read(paths.notes, file)
-            if problem:
-                unreadable.append(problem)
-                if path in stored:
-                    removed.append(path)
-                continue
-            old = stored.get(path)
-            digest = checksum(data)
-            if old is not None and old[2] == digest and not _deps_changed(paths.notes, old[3]):
-                touched.append((path, file.size, file.mtime_ns))  # touched, not changed
-                unchanged += 1
-                continue
-            if ctx is None:
-                ctx, _, chapter_problems = load_context(paths.notes)
-                problems += chapter_problems
-            note, note_deps, skipped = build_note(paths.notes, file, data, ctx)
-            problems += skipped
-            if note is None:
-                if path in stored:
-                    removed.append(path)
-                continue
-            changed_notes.append(note)
-            deps[path] = note_deps
-            if old is None:
-                added += 1
-            else:
-                changed += 1
-        problems += unreadable
-        something_changed = bool(changed_notes or removed)
-        if something_changed or touched or problems:
-            with store.transaction(db):
-                for path, size, mtime in touched:
-                    db.conn.execute("UPDATE notes SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime, path))
-                if something_changed:
-                    old_keys = {p: (t, a) for p, t, a in store.note_keys(db.conn)}
-                    store.delete_notes(db, removed)
-                    store.upsert_notes(db, changed_notes, deps)
-                    keys_changed = bool(removed) or any(
-                        old_keys.get(str(n.path)) != (n.title, list(n.aliases)) for n in changed_notes
-                    )
-                    # New, removed or renamed notes can fix or break links anywhere; otherwise only the
-                    # changed notes' own links need resolving.
-                    _resolve_links(db, None if keys_changed else [str(n.path) for n in changed_notes])
-                    store.mark_fulltext_pending(
-                        db, [(p, "delete") for p in removed] + [(str(n.path), "upsert") for n in changed_notes]
-                    )
-                    problems += _write_synonyms(paths.notes, gen)
-                    notebook = notebook_problems(db.conn, load_vocabulary(paths.notes))
-                    store.replace_notebook_problems(db, problems + notebook)
+                if old is not None:
+                    candidates_checksums[path] = store.stored_checksum(conn, path)
+    finally:
+        conn.close()
+    ctx = None
+    changed_notes: list[Note] = []
+    deps: dict[str, dict[str, list[int]]] = {}
+    added = changed = 0
+    touched: list[tuple[str, int, int]] = []
+    for file in candidates:
+        path = file.path
+        data, problem = _read(paths.notes, file)
+        if problem:
+            problems.append(problem)
+            if path in stored:
+                removed.append(path)
+            continue
+        old = stored.get(path)
+        if old is not None and candidates_checksums.get(path) == checksum(data) and not _deps_changed(paths.notes, old[2]):
+            touched.append((path, file.size, file.mtime_ns))  # touched, not changed
+            unchanged += 1
+            continue
+        if ctx is None:
+            ctx, _, chapter_problems = load_context(paths.notes)
+            problems += chapter_problems
+        note, note_deps, skipped = build_note(paths.notes, file, data, ctx)
+        problems += skipped
+        if note is None:
+            if path in stored:
+                removed.append(path)
+            continue
+        changed_notes.append(note)
+        deps[path] = note_deps
+        if old is None:
+            added += 1
+        else:
+            changed += 1
+    stats = IndexStats(added=added, changed=changed, removed=len(set(removed)), unchanged=unchanged,
+                       problems=tuple(problems + [p for n in changed_notes for p in n.problems]))
+    something_changed = bool(changed_notes or removed)
+    if not (something_changed or touched or pending):
+        return stats  # the common case: nothing to write
+    db = store.open_store(gen.db_path)
+    try:
+        with store.transaction(db):
+            for path, size, mtime in touched:
+                db.conn.execute("UPDATE notes SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime, path))
+            if something_changed:
+                old_keys = store.note_keys_of(db.conn, [str(n.path) for n in changed_notes])
+                store.delete_notes(db, removed)
+                store.upsert_notes(db, changed_notes, deps)
+                keys_changed = bool(removed) or any(
+                    old_keys.get(str(n.path)) != (n.title, list(n.aliases)) for n in changed_notes
+                )
+                # New, removed or renamed notes can fix or break links anywhere; otherwise only the
+                # changed notes' own links need resolving.
+                _resolve_links(db, None if keys_changed else [str(n.path) for n in changed_notes])
+                store.mark_fulltext_pending(
+                    db, [(p, "delete") for p in removed] + [(str(n.path), "upsert") for n in changed_notes]
+                )
+                scope = None if keys_changed else [str(n.path) for n in changed_notes]
+                notebook = notebook_problems(db.conn, load_vocabulary(paths.notes), only=scope)
+                store.replace_notebook_problems(db, problems + notebook, only=scope)
         pending = store.pending_fulltext(db.conn)
         if pending:
             _apply_pending(db, gen, pending, {str(n.path): n for n in changed_notes}, progress)
-        if not something_changed and (paths.notes / "synonyms.yml").exists() and not gen.synonyms_path.exists():
-            _write_synonyms(paths.notes, gen)
-        all_problems = tuple(problems + [p for n in changed_notes for p in n.problems])
-        return IndexStats(added=added, changed=changed, removed=len(set(removed)), unchanged=unchanged,
-                          problems=all_problems)
     finally:
         db.conn.close()
+    return stats
 
 
 def _apply_pending(db, gen: Generation, pending: list[tuple[str, str]], fresh: dict[str, Note],

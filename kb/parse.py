@@ -12,6 +12,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -535,38 +536,72 @@ def resolve_link(link: Link, source: PurePosixPath, lookup: LinkTargets) -> str 
     return None
 
 
-class LinkTargets:
-    """Lookup tables for resolving links: by path (with or without extension), title, alias and slug."""
+def _strip_note_suffix(name: str) -> str:
+    lower = name.lower()
+    for suffix in NOTE_SUFFIXES:
+        if lower.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
 
-    def __init__(self, notes: list[tuple[str, str, tuple[str, ...]]]):
-        """`notes` holds (path, title, aliases) for every note in the notebook."""
-        self._paths: dict[str, str] = {}
+
+class LinkTargets:
+    """Lookup tables for resolving links: by path (with or without extension or `[N]`), title, alias, slug.
+
+    Per-folder tables are built on first use: a one-note update resolves a handful of links and
+    should not pay for indexing ten thousand file names.
+    """
+
+    def __init__(self, notes: Iterable[tuple[str, str, Sequence[str]]]):
+        """`notes` holds (path, title, aliases) for every note; title and aliases may be empty when
+        no wiki link needs resolving."""
+        self._paths: set[str] = set()
+        self._folders: dict[str, list[str]] = {}
+        self._folder_tables: dict[str, dict[str, str]] = {}
         self._names: dict[str, str] = {}
+        named = []
         for path, title, aliases in notes:
-            self._paths[path] = path
-            stem = path
-            for suffix in NOTE_SUFFIXES:
-                if path.lower().endswith(suffix):
-                    stem = path[: -len(suffix)]
-            self._paths.setdefault(stem, path)
-            folder, _, name = stem.rpartition("/")
-            bare = _ORDER_PREFIX.sub("", name)
-            self._paths.setdefault(f"{folder}/{bare}" if folder else bare, path)
-            if name.lower() in ("index", "readme"):
-                self._paths.setdefault(folder, path)
-            for key in (title, *aliases, bare, name):
-                self._names.setdefault(key.casefold().strip(), path)
+            self._paths.add(path)
+            folder, _, name = path.rpartition("/")
+            self._folders.setdefault(folder, []).append(name)
+            if title or aliases:
+                named.append((path, title, aliases))
+        for path, title, aliases in named:
+            for key in (title, *aliases):
+                if key:
+                    self._names.setdefault(key.casefold().strip(), path)
+        if named:  # slugs and file names count as names too, after titles and aliases
+            for folder in self._folders:
+                for key, path in self._folder_table(folder).items():
+                    self._names.setdefault(key.casefold().rpartition("/")[2], path)
+
+    def _folder_table(self, folder: str) -> dict[str, str]:
+        """Stem → path and `[N]`-less stem → path for the notes of one folder (stems win)."""
+        table = self._folder_tables.get(folder)
+        if table is None:
+            table = {}
+            prefix = f"{folder}/" if folder else ""
+            names = sorted(self._folders.get(folder, ()))
+            for name in names:
+                table.setdefault(prefix + _strip_note_suffix(name), prefix + name)
+            for name in names:
+                stem = _strip_note_suffix(name)
+                table.setdefault(prefix + _ORDER_PREFIX.sub("", stem), prefix + name)
+                if stem.lower() in ("index", "readme") and folder:
+                    table.setdefault(folder, prefix + name)
+            self._folder_tables[folder] = table
+        return table
 
     def by_path(self, candidate: str) -> str | None:
         """Resolve a notes-relative path, trying it as written, without extension and without `[N]`."""
         candidate = candidate.strip("/")
         if candidate in self._paths:
-            return self._paths[candidate]
-        for suffix in NOTE_SUFFIXES:
-            if candidate.lower().endswith(suffix):
-                stem = candidate[: -len(suffix)]
-                return self._paths.get(stem)
-        return None
+            return candidate
+        stem = _strip_note_suffix(candidate)
+        folder = stem.rpartition("/")[0]
+        found = self._folder_table(folder).get(stem)
+        if found is None and stem in self._folders:  # a folder: its index or README note
+            found = self._folder_table(stem).get(stem)
+        return found
 
     def by_name(self, name: str) -> str | None:
         """Resolve a wiki-link target: a title, alias, slug or path."""

@@ -23,14 +23,17 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 
 
-def _m001_initial(db: Database) -> None:
+def _m001_initial(db: Store) -> None:
     db["notes"].create(
         {
-            "path": str, "title": str, "kind": str, "chapter": str, "chapter_label": str, "ord": float,
+            # Change detection reads these for every note on every `kb index`: they come first, so that
+            # SQLite finds them without walking the overflow pages of the long text columns.
+            "path": str, "checksum": str, "size": int, "mtime_ns": int, "deps": str,
+            "title": str, "kind": str, "chapter": str, "chapter_label": str, "ord": float,
             "status": str, "tldr": str, "added": str, "authors": str, "aliases": str, "tags": str,
             "headings": str, "paper_title": str, "paper_authors": str, "year": int, "venue": str,
             "arxiv": str, "doi": str, "url": str, "body": str, "body_line": int, "text": str, "code": str,
-            "meta": str, "deps": str, "checksum": str, "size": int, "mtime_ns": int, "indexed_at": float,
+            "meta": str, "indexed_at": float,
         },
         pk="path",
     )
@@ -73,18 +76,38 @@ def _m001_initial(db: Database) -> None:
 MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [("m001_initial", _m001_initial)]
 
 
-def open_store(path: Path) -> Database:
-    """Open (creating and migrating as needed) the SQLite store at `path`."""
-    from sqlite_utils import Database  # noqa: PLC0415 - slow import, only for writers
+class Store:
+    """A write connection to the store.
 
+    The schema is created and migrated through sqlite-utils; everyday writes are plain SQL on the same
+    file, so that `kb index` after editing one note does not pay ~50 ms to import sqlite-utils.
+    """
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+
+def _needs_migration(conn: sqlite3.Connection) -> bool:
+    try:
+        done = {r[0] for r in conn.execute("SELECT name FROM _kb_migrations")}
+    except sqlite3.OperationalError:  # no such table: a new store
+        return True
+    return any(name not in done for name, _ in MIGRATIONS)
+
+
+def open_store(path: Path) -> Store:
+    """Open (creating and migrating as needed) the SQLite store at `path` for writing."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(path)
-    db.conn.execute("PRAGMA foreign_keys = ON")
-    db.conn.execute("PRAGMA busy_timeout = 10000")
-    if db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        db.enable_wal()
-    migrate(db)
-    return db
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = wal")
+    if _needs_migration(conn):
+        from sqlite_utils import Database  # noqa: PLC0415 - slow import, only to change the schema
+
+        migrate(Database(conn))
+    return Store(conn)
 
 
 def migrate(db: Database) -> list[str]:
@@ -101,6 +124,23 @@ def migrate(db: Database) -> list[str]:
             db["kb_meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
         applied.append(name)
     return applied
+
+
+def upsert_rows(conn: sqlite3.Connection, table: str, rows: Sequence[dict[str, Any]], pk: str, *,
+                replace: bool = True) -> None:
+    """Insert rows (all with the same keys), updating those whose `pk` exists when `replace`."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"  # noqa: S608
+    if replace:
+        sql += f" ON CONFLICT({pk}) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in cols if c != pk)
+    conn.executemany(sql, [tuple(row[c] for c in cols) for row in rows])
+
+
+def set_meta(store: Store, key: str, value: str) -> None:
+    """Record a value in `kb_meta`."""
+    upsert_rows(store.conn, "kb_meta", [{"key": key, "value": value}], "key")
 
 
 def connect_readonly(path: Path) -> sqlite3.Connection:
@@ -157,13 +197,13 @@ def row_to_note(row: dict[str, Any] | sqlite3.Row, links: Iterable[Link] = (), s
 
 
 @contextmanager
-def transaction(db: Database) -> Iterator[None]:
+def transaction(db: Store) -> Iterator[None]:
     """One SQLite transaction: everything inside lands together or not at all."""
     with db.conn:
         yield
 
 
-def delete_notes(db: Database, paths: Iterable[str]) -> None:
+def delete_notes(db: Store, paths: Iterable[str]) -> None:
     """Remove notes and everything hanging off them (call inside a transaction)."""
     conn = db.conn
     for path in paths:
@@ -175,7 +215,7 @@ def delete_notes(db: Database, paths: Iterable[str]) -> None:
         conn.execute("DELETE FROM notes WHERE path = ?", (path,))
 
 
-def upsert_notes(db: Database, notes: Sequence[Note], deps: dict[str, dict[str, list[int]]] | None = None,
+def upsert_notes(db: Store, notes: Sequence[Note], deps: dict[str, dict[str, list[int]]] | None = None,
                  fresh: bool = False) -> None:
     """Insert or replace notes with their tags, links, snippets and problems (inside a transaction).
 
@@ -193,10 +233,7 @@ def upsert_notes(db: Database, notes: Sequence[Note], deps: dict[str, dict[str, 
         row = note_to_row(note)
         row["deps"] = _dumps(deps.get(str(note.path), {}))
         rows.append(row)
-    if fresh:
-        db["notes"].insert_all(rows, pk="path", batch_size=200)
-    else:
-        db["notes"].upsert_all(rows, pk="path", batch_size=200)
+    upsert_rows(conn, "notes", rows, "path", replace=not fresh)
     tags, note_tags, links, snippets, problems = {}, [], [], [], []
     for note in notes:
         path = str(note.path)
@@ -215,9 +252,15 @@ def upsert_notes(db: Database, notes: Sequence[Note], deps: dict[str, dict[str, 
     conn.executemany("INSERT INTO problems(path, line, kind, message, severity) VALUES (?,?,?,?,?)", problems)
 
 
-def replace_notebook_problems(db: Database, problems: Iterable[Problem]) -> None:
-    """Problems that belong to no stored note (unreadable files, duplicate titles, broken links)."""
-    db.conn.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM notes) OR kind IN ('duplicate-title', 'broken-link', 'unknown-tag')")
+def replace_notebook_problems(db: Store, problems: Iterable[Problem], only: list[str] | None = None) -> None:
+    """Replace the problems that are not a single note's own: unreadable files, duplicate titles, and
+    broken links and unknown tags (of every note, or of the notes in `only`)."""
+    db.conn.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM notes) OR kind = 'duplicate-title'")
+    if only is None:
+        db.conn.execute("DELETE FROM problems WHERE kind IN ('broken-link', 'unknown-tag')")
+    else:
+        db.conn.executemany("DELETE FROM problems WHERE path = ? AND kind IN ('broken-link', 'unknown-tag')",
+                            [(p,) for p in only])
     db.conn.executemany(
         "INSERT INTO problems(path, line, kind, message, severity) VALUES (?,?,?,?,?)",
         [(p.path, p.line, p.kind, p.message, p.severity) for p in problems],
@@ -236,45 +279,51 @@ def internal_links(conn: sqlite3.Connection, sources: Iterable[str] | None = Non
     return [(r[0], r[1], Link(r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8])) for r in rows]
 
 
-def set_link_resolution(db: Database, resolutions: Iterable[tuple[int, str | None]]) -> None:
+def set_link_resolution(db: Store, resolutions: Iterable[tuple[int, str | None]]) -> None:
     """Store resolved targets: (link row id, resolved path or None)."""
     db.conn.executemany("UPDATE links SET resolved = ? WHERE id = ?", [(r, i) for i, r in resolutions])
 
 
-def prune_tags(db: Database) -> None:
+def prune_tags(db: Store) -> None:
     """Drop tags no note uses any more."""
     db.conn.execute("DELETE FROM tags WHERE tag NOT IN (SELECT tag FROM note_tags)")
 
 
-def mark_fulltext_pending(db: Database, ops: Iterable[tuple[str, str]]) -> None:
+def mark_fulltext_pending(db: Store, ops: Iterable[tuple[str, str]]) -> None:
     """Record (path, 'upsert'|'delete') changes that Whoosh has yet to receive."""
     db.conn.executemany("INSERT OR REPLACE INTO fulltext_pending(path, op) VALUES (?, ?)", list(ops))
 
 
-def clear_fulltext_pending(db: Database) -> None:
+def clear_fulltext_pending(db: Store) -> None:
     """Whoosh has committed every pending change."""
     db.conn.execute("DELETE FROM fulltext_pending")
 
 
-def save_snippet_run(db: Database, snippet_id: str, code_checksum: str, fingerprint: str, status: str,
+def save_snippet_run(db: Store, snippet_id: str, code_checksum: str, fingerprint: str, status: str,
                      reason: str, mismatches: Iterable[str], duration: float, output: str) -> None:
     """Remember the last result of running a snippet."""
     with db.conn:
-        db["snippet_runs"].upsert(
+        upsert_rows(db.conn, "snippet_runs", [
             {"snippet_id": snippet_id, "code_checksum": code_checksum, "fingerprint": fingerprint,
              "status": status, "reason": reason, "mismatches": _dumps(list(mismatches)), "duration": duration,
-             "output": output[-20000:], "ran_at": time.time()},
-            pk="snippet_id",
-        )
+             "output": output[-20000:], "ran_at": time.time()}], "snippet_id")
 
 
 # --- reads (sqlite3 connections or sqlite-utils Database.conn alike) ------------------------------
 
 
-def stored_files(conn: sqlite3.Connection) -> dict[str, tuple[int, int, str, dict[str, list[int]]]]:
-    """path → (size, mtime_ns, checksum, attached files) of every stored note."""
-    return {r[0]: (r[1], r[2], r[3], json.loads(r[4] or "{}"))
-            for r in conn.execute("SELECT path, size, mtime_ns, checksum, deps FROM notes")}
+def stored_files(conn: sqlite3.Connection) -> dict[str, tuple[int, int, dict[str, list[int]]]]:
+    """path → (size, mtime_ns, attached files) of every stored note; the cheap side of change detection."""
+    out = {}
+    for path, size, mtime, deps in conn.execute("SELECT path, size, mtime_ns, deps FROM notes"):
+        out[path] = (size, mtime, json.loads(deps) if deps and deps != "{}" else {})
+    return out
+
+
+def stored_checksum(conn: sqlite3.Connection, path: str) -> str | None:
+    """Content hash of a stored note (looked up only for files whose size or mtime moved)."""
+    row = conn.execute("SELECT checksum FROM notes WHERE path = ?", (path,)).fetchone()
+    return row[0] if row else None
 
 
 def pending_fulltext(conn: sqlite3.Connection) -> list[tuple[str, str]]:
@@ -335,6 +384,21 @@ def list_notes(conn: sqlite3.Connection, full: bool = False) -> list[Note]:
 def note_keys(conn: sqlite3.Connection) -> list[tuple[str, str, list[str]]]:
     """(path, title, aliases) of every note: what NOTE arguments and wiki links are matched against."""
     return [(r[0], r[1], json.loads(r[2] or "[]")) for r in conn.execute("SELECT path, title, aliases FROM notes")]
+
+
+def note_keys_of(conn: sqlite3.Connection, paths: list[str]) -> dict[str, tuple[str, list[str]]]:
+    """path → (title, aliases) for the given notes."""
+    out = {}
+    for path in paths:
+        row = conn.execute("SELECT title, aliases FROM notes WHERE path = ?", (path,)).fetchone()
+        if row:
+            out[path] = (row[0], json.loads(row[1] or "[]"))
+    return out
+
+
+def note_paths(conn: sqlite3.Connection) -> list[str]:
+    """Every stored note's path."""
+    return [r[0] for r in conn.execute("SELECT path FROM notes")]
 
 
 def backlinks(conn: sqlite3.Connection, path: str) -> list[tuple[str, str, int]]:

@@ -124,8 +124,12 @@ def test_rebuild_swaps_generation(paths: Paths):
     old = current_generation(paths.index)
     index_notebook(paths, rebuild=True)
     new = current_generation(paths.index)
-    assert new.folder != old.folder and not old.folder.exists()
+    # The replaced generation stays for searches that opened it before the swap, until the next one.
+    assert new.folder != old.folder and old.folder.exists()
     assert len(all_notes(paths)) == 6
+    index_notebook(paths, rebuild=True)
+    assert not old.folder.exists() and new.folder.exists()
+    assert len(list(paths.index.glob("gen-*"))) == 2
 
 
 def test_toc_orders_chapters_and_notes(tmp_path: Path):
@@ -224,3 +228,30 @@ def test_store_schema(paths: Paths):
     fts = conn.execute("SELECT path FROM notes WHERE rowid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)", ("residual",)).fetchall()
     assert {r[0] for r in fts} == {"valid.md"}
     assert dict(store.tag_counts(conn))["cnn"] == 1
+
+
+def test_changed_chapter_label_reindexes(tmp_path: Path):
+    notes = tmp_path / "notes"
+    write(notes, "a/_category_.yml", "label: Old Label\nposition: 1\n")
+    write(notes, "a/[1]one.md", "# One\n")
+    paths = Paths(notes, tmp_path / "index")
+    index_notebook(paths)
+    assert index_notebook(paths).rebuilt is False
+    label = notes / "a" / "_category_.yml"
+    label.write_text("label: New Label\nposition: 1\n", encoding="utf-8")
+    os.utime(label, (time.time() + 5, time.time() + 5))
+    assert index_notebook(paths).rebuilt
+    assert all_notes(paths)[0].chapter_label == "New Label"
+
+
+def test_problems_of_unchanged_notes_survive_an_edit(paths: Paths):
+    index_notebook(paths)
+    before = {(p.path, p.kind) for p in problems(paths)}
+    assert ("valid.md", "broken-link") in before
+    (paths.notes / "hr-in-body.md").write_text("---\ntitle: Rule In Body\n---\n\n[gone](./missing.md)\n", encoding="utf-8")
+    index_notebook(paths)
+    after = {(p.path, p.kind) for p in problems(paths)}
+    assert after == before | {("hr-in-body.md", "broken-link")}
+    write(paths.notes, "missing.md", "# Missing No More\n")
+    index_notebook(paths)
+    assert ("hr-in-body.md", "broken-link") not in {(p.path, p.kind) for p in problems(paths)}
