@@ -5,7 +5,6 @@ Each function takes `Paths`, opens what it needs read-only and returns values fo
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,14 +52,7 @@ def search(paths: Paths, query: str, *, limit: int = 10, filters: Filters | None
 
     with reading(paths) as (gen, conn):
         def fetch(paths_: list[str]) -> dict[str, dict[str, str]]:
-            if not paths_:
-                return {}
-            marks = ",".join("?" * len(paths_))
-            rows = conn.execute(
-                f"SELECT path, title, aliases, tags, text, code FROM notes WHERE path IN ({marks})", paths_  # noqa: S608
-            )
-            return {r[0]: {"title": r[1], "aliases": ", ".join(json.loads(r[2] or "[]")),
-                           "tags": ", ".join(json.loads(r[3] or "[]")), "body": r[4], "code": r[5]} for r in rows}
+            return store.search_fields(conn, paths_)
 
         return fulltext.search_notes(gen.whoosh_path, query, limit=limit, extra_filters=filters,
                                      synonyms=load_synonym_map(gen.synonyms_path), fetch_fields=fetch)
@@ -134,7 +126,7 @@ def toc(paths: Paths) -> list[TocChapter]:
 
     chapters, _ = load_chapters(paths.notes)
     with reading(paths) as (_, conn):
-        rows = conn.execute("SELECT path, title, chapter, chapter_label, ord FROM notes").fetchall()
+        rows = store.toc_rows(conn)
     grouped: dict[str | None, list[tuple]] = {}
     for row in rows:
         grouped.setdefault(row[2], []).append(row)
@@ -185,19 +177,12 @@ class SnippetInfo:
 def _snippet_infos(conn: sqlite3.Connection, note_path: str | None = None) -> list[SnippetInfo]:
     from kb.snippets import is_runnable, parse_header  # noqa: PLC0415
 
-    sql = ("SELECT s.path, s.idx, s.language, s.start_line, s.code, s.source, s.info, n.title "
-           "FROM snippets s JOIN notes n ON n.path = s.path")
-    args: tuple = ()
-    if note_path is not None:
-        sql += " WHERE s.path = ?"
-        args = (note_path,)
     runs = store.snippet_runs(conn)
     out = []
-    for row in conn.execute(sql + " ORDER BY s.path, s.idx", args):
-        snippet = Snippet(*row[:7])
+    for snippet, note_title in store.snippets_with_titles(conn, note_path):
         spec = parse_header(snippet.code)
         run = runs.get(snippet.id)
-        out.append(SnippetInfo(snippet, row[7], is_runnable(snippet), spec.title, spec.requires, spec.expects,
+        out.append(SnippetInfo(snippet, note_title, is_runnable(snippet), spec.title, spec.requires, spec.expects,
                                run["status"] if run else None, run["duration"] if run else None))
     return out
 
@@ -215,8 +200,7 @@ def find_snippet(paths: Paths, key: str) -> Snippet:
     from kb.errors import SnippetNotFound  # noqa: PLC0415
 
     with reading(paths) as (_, conn):
-        rows = [Snippet(*r) for r in conn.execute(
-            "SELECT path, idx, language, start_line, code, source, info FROM snippets ORDER BY path, idx")]
+        rows = [snippet for snippet, _ in store.snippets_with_titles(conn)]
         by_id = {s.id: s for s in rows}
         if key in by_id:
             return by_id[key]

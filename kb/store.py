@@ -396,6 +396,32 @@ def note_keys_of(conn: sqlite3.Connection, paths: list[str]) -> dict[str, tuple[
     return out
 
 
+def search_fields(conn: sqlite3.Connection, paths: list[str]) -> dict[str, dict[str, str]]:
+    """path → the text fields search excerpts come from (title, aliases, tags, body, code)."""
+    if not paths:
+        return {}
+    marks = ",".join("?" * len(paths))
+    rows = conn.execute(f"SELECT path, title, aliases, tags, text, code FROM notes WHERE path IN ({marks})", paths)  # noqa: S608
+    return {r[0]: {"title": r[1], "aliases": ", ".join(json.loads(r[2] or "[]")),
+                   "tags": ", ".join(json.loads(r[3] or "[]")), "body": r[4], "code": r[5]} for r in rows}
+
+
+def snippets_with_titles(conn: sqlite3.Connection, note_path: str | None = None) -> list[tuple[Snippet, str]]:
+    """(snippet, its note's title) for every snippet, or for one note's, in note and block order."""
+    sql = ("SELECT s.path, s.idx, s.language, s.start_line, s.code, s.source, s.info, n.title "
+           "FROM snippets s JOIN notes n ON n.path = s.path")
+    args: tuple = ()
+    if note_path is not None:
+        sql += " WHERE s.path = ?"
+        args = (note_path,)
+    return [(Snippet(*r[:7]), r[7]) for r in conn.execute(sql + " ORDER BY s.path, s.idx", args)]
+
+
+def toc_rows(conn: sqlite3.Connection) -> list[tuple[str, str, str | None, str | None, float | None]]:
+    """(path, title, chapter, chapter label, order) of every note."""
+    return [tuple(r) for r in conn.execute("SELECT path, title, chapter, chapter_label, ord FROM notes")]
+
+
 def note_paths(conn: sqlite3.Connection) -> list[str]:
     """Every stored note's path."""
     return [r[0] for r in conn.execute("SELECT path FROM notes")]
