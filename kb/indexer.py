@@ -121,20 +121,31 @@ def _deps_changed(root: Path, deps: dict[str, list[int]]) -> bool:
 def notebook_problems(conn, vocabulary: dict[str, str] | None, only: list[str] | None = None) -> list[Problem]:
     """Problems that need the whole notebook: duplicate titles, broken links, unknown tags.
 
-    With `only`, broken links and unknown tags are checked for those notes alone (the others' did not
-    change); duplicate titles are always checked across the notebook, in SQL.
+    With `only` (no title or path changed), these are checked for those notes alone; the other
+    notes' results still stand.
     """
     problems: list[Problem] = []
     duplicates: dict[str, list[str]] = {}
-    for path, title in conn.execute(
-        "SELECT path, title FROM notes WHERE title COLLATE NOCASE IN "
-        "(SELECT title FROM notes GROUP BY title COLLATE NOCASE HAVING COUNT(*) > 1) ORDER BY path"
-    ):
-        duplicates.setdefault(title.casefold(), []).append(path)
+    if only is None:
+        rows = conn.execute(
+            "SELECT path, title FROM notes WHERE title COLLATE NOCASE IN "
+            "(SELECT title FROM notes GROUP BY title COLLATE NOCASE HAVING COUNT(*) > 1) ORDER BY path")
+    else:
+        rows = []
+        for path in only:
+            rows += conn.execute(
+                "SELECT path, title FROM notes WHERE title = (SELECT title FROM notes WHERE path = ?) "
+                "COLLATE NOCASE ORDER BY path", (path,)).fetchall()
+    for path, title in rows:
+        if path not in duplicates.setdefault(title.casefold(), []):
+            duplicates[title.casefold()].append(path)
     for paths in duplicates.values():
+        if len(paths) < 2:
+            continue
         for path in paths:
-            others = ", ".join(p for p in paths if p != path)
-            problems.append(Problem(path, 1, "duplicate-title", f"title is also used by {others}"))
+            if only is None or path in only:
+                others = ", ".join(p for p in paths if p != path)
+                problems.append(Problem(path, 1, "duplicate-title", f"title is also used by {others}"))
     scope, args = "", ()
     if only is not None:
         scope = f" AND {{col}} IN ({','.join('?' * len(only))})"

@@ -253,11 +253,12 @@ def upsert_notes(db: Store, notes: Sequence[Note], deps: dict[str, dict[str, lis
 
 
 def replace_notebook_problems(db: Store, problems: Iterable[Problem], only: list[str] | None = None) -> None:
-    """Replace the problems that are not a single note's own: unreadable files, duplicate titles, and
-    broken links and unknown tags (of every note, or of the notes in `only`)."""
-    db.conn.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM notes) OR kind = 'duplicate-title'")
+    """Replace the problems that are not a single note's own: unreadable files, and duplicate titles,
+    broken links and unknown tags (of every note; with `only`, the broken links and unknown tags of
+    those notes, keeping the duplicate titles, which cannot have changed)."""
+    db.conn.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM notes)")
     if only is None:
-        db.conn.execute("DELETE FROM problems WHERE kind IN ('broken-link', 'unknown-tag')")
+        db.conn.execute("DELETE FROM problems WHERE kind IN ('duplicate-title', 'broken-link', 'unknown-tag')")
     else:
         db.conn.executemany("DELETE FROM problems WHERE path = ? AND kind IN ('broken-link', 'unknown-tag')",
                             [(p,) for p in only])

@@ -255,3 +255,16 @@ def test_problems_of_unchanged_notes_survive_an_edit(paths: Paths):
     write(paths.notes, "missing.md", "# Missing No More\n")
     index_notebook(paths)
     assert ("hr-in-body.md", "broken-link") not in {(p.path, p.kind) for p in problems(paths)}
+
+
+def test_duplicate_title_problem_survives_editing_the_body(paths: Paths):
+    write(paths.notes, "dup1.md", "# Same Title\n")
+    write(paths.notes, "dup2.md", "# Same Title\n")
+    index_notebook(paths)
+    (paths.notes / "dup1.md").write_text("# Same Title\n\nnew body\n", encoding="utf-8")
+    index_notebook(paths)
+    found = [(p.path, p.kind) for p in problems(paths) if p.kind == "duplicate-title"]
+    assert sorted(found) == [("dup1.md", "duplicate-title"), ("dup2.md", "duplicate-title")]
+    (paths.notes / "dup1.md").write_text("# Other Title\n", encoding="utf-8")
+    index_notebook(paths)
+    assert [p for p in problems(paths) if p.kind == "duplicate-title"] == []
