@@ -192,3 +192,32 @@ def test_python_m_kb(kb_home):
                              str(kb_home / "index"), "index", "--json"], capture_output=True, text=True,
                             env={**os.environ}, check=False)
     assert result.returncode == 0 and json.loads(result.stdout)["added"] == 6
+
+
+def test_add_note_on_a_terminal_opens_the_editor_and_keeps_a_broken_edit(kb_home, tmp_path):
+    """A real pseudo-terminal: the editor runs, breaks the YAML, and the note is kept and reported."""
+    import pty
+
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf -- "---\\ntitle: [broken\\n---\\nbody\\n" > "$1"\n', encoding="utf-8")
+    editor.chmod(0o755)
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "VISUAL": str(editor), "EDITOR": str(editor)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "kb", "--notes", str(kb_home / "notes"), "--index", str(kb_home / "index"),
+         "add-note", "Edited Paper", "--authors", "A. Author", "--year", "2020", "--tags", "cnn", "--offline"],
+        stdin=secondary, stdout=secondary, stderr=subprocess.PIPE, env=env, timeout=60, check=False,
+    )
+    os.close(secondary)
+    out = b""
+    try:
+        while chunk := os.read(primary, 4096):
+            out += chunk
+    except OSError:
+        pass
+    os.close(primary)
+    assert proc.returncode == 0, proc.stderr
+    created = kb_home / "notes" / "papers" / "[1]Edited-Paper.md"
+    assert created.read_text(encoding="utf-8") == "---\ntitle: [broken\n---\nbody\n"
+    assert b"bad-yaml" in proc.stderr or b"invalid front matter" in proc.stderr
+    assert str(created).encode() in out
