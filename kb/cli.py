@@ -157,7 +157,7 @@ def search_cmd(ctx, words, limit, tags, kinds, authors, chapters, statuses, year
         return
     for rank, hit in enumerate(result.hits, 1):
         title = next((_highlight(x.text, x.spans) for x in hit.highlights if x.field == "title"), hit.title)
-        click.echo(f"{rank:>2}. {click.style('', bold=True)}{title}  {click.style(hit.path, fg='cyan')}")
+        click.echo(f"{rank:>2}. {click.style(title, bold=True)}  {click.style(hit.path, fg='cyan')}")
         meta = [hit.kind]
         if hit.year:
             meta.append(str(hit.year))
