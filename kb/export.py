@@ -9,17 +9,15 @@ import csv
 import html
 import io
 import json
-import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from kb.add import parse_arxiv_id
 from kb.output import write_output  # noqa: F401 - part of this module's API
-from kb.errors import KbError, NoteExistsError
+from kb.errors import KbError
 from kb.models import STATUSES, Note
 from kb.templates import ascii_fold
 

@@ -99,8 +99,6 @@ def normalise_text(text: str) -> str:
 def split_front_matter(text: str) -> FrontMatter:
     """Split `---` front matter from the body; front matter is recognised only at offset 0."""
     text = normalise_text(text)
-    if not (text.startswith("---\n") or text.rstrip(" \t") == "---" or text.startswith("---")):
-        return FrontMatter(None, text, 1)
     first_end = text.find("\n")
     if first_end == -1 or text[:first_end].rstrip(" \t") != "---":
         return FrontMatter(None, text, 1)

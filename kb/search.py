@@ -311,7 +311,7 @@ def _clause_query(clause: Clause, synonyms: dict[str, list[str]], corrections: d
         words = [*words[:-1], prefix_word]
     if clause.phrase and len(words) > 1:
         # An exact phrase: consecutive terms in the same field (Chinese words expand to their bigrams).
-        terms = [t for w in words for t in (w.terms if w.kind != "prefix" else w.terms)]
+        terms = [t for w in words for t in w.terms]
         main = q.Or([q.Phrase(f, terms, slop=1, boost=FIELD_BOOSTS.get(f, 1.0)) if f not in NO_POSITIONS
                      else q.And([q.Term(f, t) for t in terms], boost=FIELD_BOOSTS.get(f, 1.0)) for f in fields])
     else:
@@ -487,6 +487,7 @@ def search_index(folder: Path, parsed: ParsedQuery, *, limit: int = 10, synonyms
                 clause_queries.append(alts[0] if len(alts) == 1 else q.Or(alts))
         filter_q = _filters_query(filters)
         negatives = [x for x in (_clause_query(c, {}, {}) for c in parsed.negated) if x is not None]
+        boost = _proximity_boost(parsed, corrections)
 
         def run(words_q):
             parts = [p for p in (words_q, filter_q) if p is not None]
@@ -495,7 +496,6 @@ def search_index(folder: Path, parsed: ParsedQuery, *, limit: int = 10, synonyms
             main = parts[0] if len(parts) == 1 else q.And(parts)
             if negatives:
                 main = q.AndNot(main, q.Or(negatives))
-            boost = _proximity_boost(parsed, corrections)
             if boost is not None and words_q is not None:
                 main = q.AndMaybe(main, boost)
             return searcher.search(main, limit=limit, terms=False)
