@@ -1,13 +1,33 @@
 """kb: a deep-learning notebook as a searchable, linked, runnable knowledge base.
 
-The public API, one function per pipeline stage; the CLI in `kb.cli` is a thin layer over it.
+`Notebook` is the application core: every use case, for the CLI (`kb.cli`) and any other front end.
 """
 
 from kb.config import Paths, resolve_paths
 from kb.errors import KbError
-from kb.models import IndexStats, Link, Note, PaperMeta, Problem, SearchHit, SearchResult, Snippet
+from kb.models import (
+    AddedNote,
+    Backlink,
+    Highlight,
+    IndexStats,
+    Link,
+    Note,
+    NoteView,
+    PaperMeta,
+    Problem,
+    SearchHit,
+    SearchResult,
+    Snippet,
+    SnippetCheck,
+    SnippetInfo,
+    SnippetRun,
+    TagCount,
+    TocChapter,
+)
+from kb.notebook import Notebook
 
 __all__ = [
-    "IndexStats", "KbError", "Link", "Note", "PaperMeta", "Paths", "Problem", "SearchHit", "SearchResult",
-    "Snippet", "resolve_paths",
+    "AddedNote", "Backlink", "Highlight", "IndexStats", "KbError", "Link", "Note", "NoteView", "Notebook", "PaperMeta",
+    "Paths", "Problem", "SearchHit", "SearchResult", "Snippet", "SnippetCheck", "SnippetInfo", "SnippetRun",
+    "TagCount", "TocChapter", "resolve_paths",
 ]

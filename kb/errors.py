@@ -42,8 +42,8 @@ class IndexBusy(KbError):
 class NoteNotFound(KbError):
     """A NOTE argument matched no note."""
 
-    def __init__(self, key: str):
-        super().__init__(f"no note matches {key!r}", hint="try `kb search` to find the note's path or title")
+    def __init__(self, key: str, message: str | None = None):
+        super().__init__(message or f"no note matches {key!r}", hint="try `kb search` to find the note's path or title")
         self.key = key
 
 
@@ -55,10 +55,6 @@ class AmbiguousNote(KbError):
         super().__init__(f"{key!r} matches {len(candidates)} notes: {shown}", hint="give the note's path instead")
         self.key = key
         self.candidates = candidates
-
-
-class QueryError(KbError):
-    """A search query that cannot be understood."""
 
 
 class FrontMatterError(KbError):
@@ -87,3 +83,61 @@ class SnippetNotFound(KbError):
 
 class SnippetFailed(KbError):
     """A snippet ran and failed."""
+
+
+class IndexDamaged(KbError):
+    """The index exists but cannot be read: a truncated SQLite file, missing Whoosh segments, …"""
+
+    hint = "run `kb index --rebuild`"
+
+
+class InvalidField(KbError):
+    """A metadata value given on the command line cannot be used."""
+
+
+class InvalidArxivId(InvalidField):
+    """Text that is not an arXiv id or arXiv URL."""
+
+    hint = "give an id like 1512.03385 or math/0501001, or an arxiv.org/abs/… URL"
+
+
+class BibtexError(KbError):
+    """BibTeX input without a usable entry."""
+
+    hint = "paste one entry as exported by arXiv, Google Scholar, DBLP or the publisher"
+
+
+class ArxivError(KbError):
+    """Metadata could not be fetched from arXiv."""
+
+
+class ArxivUnavailable(ArxivError):
+    """arXiv could not be reached (offline, timeout, HTTP error, garbled answer)."""
+
+    hint = "check the network, or give the metadata with --bibtex / --authors / --year"
+
+
+class ArxivNotFound(ArxivError):
+    """arXiv answered but has no paper with that id."""
+
+    hint = "check the id on https://arxiv.org"
+
+
+class DuplicatePaperError(NoteExistsError):
+    """The paper already has a note."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(
+            path,
+            f"already has a note for this paper ({reason})",
+            hint="open that note instead, or pass --force to add another note anyway",
+        )
+        self.reason = reason
+
+
+class TemplateError(KbError):
+    """A note cannot be rendered from the given fields."""
+
+
+class ExportError(KbError):
+    """An export that cannot be produced as asked (unknown format, order or grouping)."""

@@ -1,83 +1,384 @@
-"""Read operations over an indexed notebook: search, show, tags, toc, check.
+"""`Notebook`: every use case of kb, over the pipeline, for every front end.
 
-Each function takes `Paths`, opens what it needs read-only and returns values for the CLI to format.
+    from kb import Notebook
+    nb = Notebook.open("notes")            # or Notebook(Paths(notes, index))
+    nb.index()                             # bring the index up to date
+    for hit in nb.search("残差 resnet").hits:
+        print(hit.title, hit.path)
+
+The rules that cut across use cases live here and nowhere else:
+
+- **Freshness.** Reading methods (`search`, `show`, `tags`, `toc`, `notes`, `snippet`) build the index
+  when there is none and otherwise answer from it as it is: run `index()` after editing notes.
+  Methods whose answer must reflect the files as they are now (`check`, `snippets`,
+  `run_snippet`, `check_snippets`) update the index incrementally first.
+- **Writes.** Changing a note (`add_note`, `mark`) takes the index's writer lock *before* touching
+  the file, checks under it, writes, and indexes the note before letting go: a lock that cannot be
+  had leaves the notebook as it was, and two writers never interleave.
+- **Errors.** Only `KbError` subclasses, with a message and a hint; nothing is printed.
 """
 
 from __future__ import annotations
 
+import datetime
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from urllib.parse import unquote
+from pathlib import Path
 
-from kb import store
-from kb.config import Paths
-from kb.errors import AmbiguousNote, NoteNotFound
-from kb.generations import Generation, current_generation, require_generation
-from kb.models import IndexStats, Note, Problem, SearchResult, Snippet
-from kb.query import Filters
+from kb.config import Paths, resolve_paths
+from kb.errors import AmbiguousNote, FrontMatterError, InvalidField, NoteNotFound, SnippetNotFound
+from kb.index import store
+from kb.index.generations import Generation, current_generation, require_generation, writer_lock
+from kb.index.schema import connect_readonly
+from kb.layout import STATUSES, slug_of
+from kb.models import (
+    AddedNote,
+    IndexStats,
+    Note,
+    NoteView,
+    PaperMeta,
+    Problem,
+    SearchHit,
+    SearchResult,
+    Snippet,
+    SnippetCheck,
+    SnippetInfo,
+    SnippetRun,
+    TagCount,
+    TocChapter,
+)
+from kb.search.query import Filters
 
-
-@contextmanager
-def reading(paths: Paths) -> Iterator[tuple[Generation, sqlite3.Connection]]:
-    """The live generation and a read-only connection to its store."""
-    gen = require_generation(paths.index)
-    conn = store.connect_readonly(gen.db_path)
-    try:
-        yield gen, conn
-    finally:
-        conn.close()
-
-
-def ensure_index(paths: Paths) -> IndexStats | None:
-    """Build the index when there is none yet; returns the build's stats, or None if one existed."""
-    if current_generation(paths.index) is not None:
-        return None
-    return index_notebook(paths)
-
-
-def index_notebook(paths: Paths, **kwargs) -> IndexStats:
-    """Update the index (see `kb.indexer.index_notebook`); imported only when needed."""
-    from kb.indexer import index_notebook as run  # noqa: PLC0415 - the pipeline is slow to import
-
-    return run(paths, **kwargs)
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-def search(paths: Paths, query: str, *, limit: int = 10, filters: Filters | None = None) -> SearchResult:
-    """Ranked notes for `query` (see `kb.query` for the language)."""
-    from kb import search as fulltext  # noqa: PLC0415 - imports Whoosh
-    from kb.synonyms import load_synonym_map  # noqa: PLC0415
+class Notebook:
+    """A notebook folder and its index: the one object the CLI and the web app call."""
 
-    with reading(paths) as (gen, conn):
-        def fetch(paths_: list[str]) -> dict[str, dict[str, str]]:
-            return store.search_fields(conn, paths_)
+    def __init__(self, paths: Paths):
+        self.paths = paths
 
-        return fulltext.search_notes(gen.whoosh_path, query, limit=limit, extra_filters=filters,
-                                     synonyms=load_synonym_map(gen.synonyms_path), fetch_fields=fetch)
+    @classmethod
+    def open(cls, notes: str | Path | None = None, index: str | Path | None = None) -> Notebook:
+        """The notebook at `notes` (else `KB_NOTES`, else the nearest `notes/`), indexed in `index`."""
+        return cls(resolve_paths(notes, index))
+
+    # --- the index ---------------------------------------------------------------------------------
+
+    def index(self, *, rebuild: bool = False, progress: Progress | None = None) -> IndexStats:
+        """Update the index incrementally (or rebuild it); returns what changed."""
+        from kb.index.indexer import index_notebook  # noqa: PLC0415 - the pipeline is slow to import
+
+        return index_notebook(self.paths, rebuild=rebuild, progress=progress)
+
+    def ensure_index(self) -> IndexStats | None:
+        """Build the index when there is none yet; the build's stats, or None if one existed."""
+        if current_generation(self.paths.index) is not None:
+            return None
+        return self.index()
+
+    @contextmanager
+    def _reading(self) -> Iterator[tuple[Generation, sqlite3.Connection]]:
+        """The live generation and a read-only connection to its store (building the index if missing)."""
+        self.ensure_index()
+        gen = require_generation(self.paths.index)
+        conn = connect_readonly(gen.db_path)
+        try:
+            yield gen, conn
+        finally:
+            conn.close()
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def search(self, query: str, *, limit: int = 10, filters: Filters | None = None) -> SearchResult:
+        """Ranked notes for `query` (see `kb.search.query` for the language)."""
+        from kb.search.analyse import analyse  # noqa: PLC0415 - imports Whoosh with the engine
+        from kb.search.engine import open_searcher  # noqa: PLC0415
+        from kb.search.highlight import highlights_for  # noqa: PLC0415
+        from kb.search.query import parse_query  # noqa: PLC0415
+        from kb.search.synonyms import load_synonym_map  # noqa: PLC0415
+
+        parsed = parse_query(query)
+        with self._reading() as (gen, conn):
+            with open_searcher(gen.whoosh_path) as searcher:
+                analysed = analyse(parsed, synonyms=load_synonym_map(gen.synonyms_path), filters=filters,
+                                   lexicon=searcher.lexicon)
+                ranked = searcher.rank(analysed, limit=limit)
+            fields = store.search_fields(conn, [row[0] for row in ranked.rows])
+        hits = []
+        for path, score, kind, year in ranked.rows:
+            note = fields.get(path)
+            if note is None:
+                continue  # in Whoosh but not (yet) in SQLite: the two must agree on which notes exist
+            matched, highlights = highlights_for(note, analysed)
+            hits.append(SearchHit(path, note["title"], round(float(score), 4), kind, tuple(note["tag_list"]),
+                                  note["chapter"], year, matched, highlights))
+        return SearchResult(tuple(hits), analysed.text, analysed.corrected, ranked.fallback_any, ranked.total)
+
+    def show(self, key: str) -> NoteView:
+        """One note (by path, title, slug or alias) with its links, backlinks and snippets."""
+        with self._reading() as (_, conn):
+            path = find_note(conn, key)
+            note = store.get_note(conn, path)
+            assert note is not None  # find_note only returns stored paths
+            return NoteView(note, tuple(store.backlinks(conn, path)))
+
+    def note(self, key: str) -> Note:
+        """One note by path, title, slug or alias."""
+        return self.show(key).note
+
+    def notes(self, *, full: bool = False) -> list[Note]:
+        """Every note, by path (with links and snippets when `full`)."""
+        with self._reading() as (_, conn):
+            return store.list_notes(conn, full=full)
+
+    def tags(self) -> list[TagCount]:
+        """Tags with their number of notes, most used first."""
+        with self._reading() as (_, conn):
+            return store.tag_counts(conn)
+
+    def toc(self) -> list[TocChapter]:
+        """Chapters in order (by `_category_` position, then name), each with its notes in order."""
+        from kb.index.scan import load_chapters  # noqa: PLC0415
+
+        chapters, _ = load_chapters(self.paths.notes)
+        with self._reading() as (_, conn):
+            rows = store.toc_rows(conn)
+        grouped: dict[str | None, list[tuple]] = {}
+        for row in rows:
+            grouped.setdefault(row[2], []).append(row)
+
+        def chapter_key(folder: str | None) -> tuple:
+            if folder is None:
+                return (0, 0.0, "")
+            pos = chapters[folder].position if folder in chapters else None
+            return (1, pos if pos is not None else float("inf"), folder)
+
+        out = []
+        for folder in sorted(grouped, key=chapter_key):
+            items = sorted(grouped[folder], key=lambda r: (r[4] is None, r[4] if r[4] is not None else 0, r[0]))
+            if folder is None:
+                label = "(top level)"
+            else:
+                label = chapters[folder].label if folder in chapters else grouped[folder][0][3] or folder
+            out.append(TocChapter(folder, label, tuple((r[0], r[1]) for r in items)))
+        return out
+
+    def problems(self) -> list[Problem]:
+        """The problems recorded by the last `index()` (see `check` for the notebook as it is now)."""
+        with self._reading() as (_, conn):
+            return store.all_problems(conn)
+
+    def check(self) -> list[Problem]:
+        """Every problem in the notebook as it is now (the index is updated first)."""
+        self.index()
+        return self.problems()
+
+    # --- snippets ----------------------------------------------------------------------------------
+
+    def snippets(self, note: str | None = None, *, runnable_only: bool = False) -> list[SnippetInfo]:
+        """Snippets of one note (any NOTE form) or of the whole notebook, with their last results."""
+        from kb.snippets.header import is_runnable, parse_header  # noqa: PLC0415
+
+        self.index()
+        with self._reading() as (_, conn):
+            path = find_note(conn, note) if note else None
+            runs = store.snippet_runs(conn)
+            rows = store.snippets_with_titles(conn, path)
+        out = []
+        for snippet, note_title in rows:
+            runnable = is_runnable(snippet)
+            if runnable_only and not runnable:
+                continue
+            spec = parse_header(snippet.code)
+            run = runs.get(snippet.id)
+            out.append(SnippetInfo(snippet, note_title, runnable, spec.title, spec.requires, spec.expects,
+                                   run["status"] if run else None, run["duration"] if run else None))
+        return out
+
+    def snippet(self, key: str) -> Snippet:
+        """A snippet by id (`path#N`), by `NOTE#N` with any NOTE form, or by its attached file name."""
+        with self._reading() as (_, conn):
+            rows = [snippet for snippet, _ in store.snippets_with_titles(conn)]
+            by_id = {s.id: s for s in rows}
+            if key in by_id:
+                return by_id[key]
+            by_file = [s for s in rows if s.source and (s.source == key or s.source.endswith("/" + key))]
+            if len(by_file) == 1:
+                return by_file[0]
+            if "#" in key:
+                note_key, _, index = key.rpartition("#")
+                if index.isdigit():
+                    path = find_note(conn, note_key)
+                    if f"{path}#{index}" in by_id:
+                        return by_id[f"{path}#{index}"]
+        raise SnippetNotFound(f"no snippet {key!r}")
+
+    def run_snippet(self, key: str, *, timeout: float | None = None) -> SnippetRun:
+        """Run one snippet in a subprocess (see `kb.snippets.runner`) and return what it printed."""
+        from kb.snippets.header import DEFAULT_TIMEOUT, parse_header  # noqa: PLC0415
+        from kb.snippets.runner import run_code  # noqa: PLC0415
+
+        self.index()
+        snippet = self.snippet(key)
+        spec = parse_header(snippet.code)
+        run = run_code(snippet.code, timeout=timeout or spec.timeout or DEFAULT_TIMEOUT)
+        return SnippetRun(snippet, run.returncode, run.stdout, run.stderr, run.duration, run.timed_out, run.truncated)
+
+    def check_snippets(self, note: str | None = None, *, force: bool = False, timeout: float | None = None,
+                       progress: Callable[[SnippetCheck, int, int], None] | None = None) -> list[SnippetCheck]:
+        """Run every runnable snippet (of one note, or all), check its expectations, store the results.
+
+        A snippet whose code is unchanged and which passed under the same Python and torch versions is
+        not run again unless `force`.
+        """
+        from kb.index.schema import open_store  # noqa: PLC0415
+        from kb.snippets.runner import check_snippet, code_checksum, runtime_fingerprint  # noqa: PLC0415
+
+        runnable = [i for i in self.snippets(note) if i.runnable]
+        gen = require_generation(self.paths.index)
+        fingerprint = runtime_fingerprint()
+        db = open_store(gen.db_path)
+        try:
+            previous = store.snippet_runs(db.conn)
+            results = []
+            for n, info in enumerate(runnable, 1):
+                snippet = info.snippet
+                digest = code_checksum(snippet.code)
+                last = previous.get(snippet.id)
+                if (not force and last and last["status"] == "pass" and last["code_checksum"] == digest
+                        and last["fingerprint"] == fingerprint):
+                    results.append(SnippetCheck(snippet, "pass", "unchanged since it passed", (), last["duration"], True))
+                else:
+                    result = check_snippet(snippet, timeout=timeout)
+                    store.save_snippet_run(db, snippet.id, digest, fingerprint, result.status, result.reason,
+                                           result.mismatches, result.duration, result.output)
+                    results.append(SnippetCheck(snippet, result.status, result.reason, result.mismatches,
+                                                result.duration, False))
+                if progress:
+                    progress(results[-1], n, len(runnable))
+            return results
+        finally:
+            db.conn.close()
+
+    def export_snippet(self, key: str, output: str | Path, *, force: bool = False) -> Snippet:
+        """Write one snippet's code to `output` (an existing file is kept unless `force`)."""
+        from kb.output import write_output  # noqa: PLC0415
+
+        snippet = self.snippet(key)
+        write_output(output, snippet.code if snippet.code.endswith("\n") else snippet.code + "\n", force=force)
+        return snippet
+
+    # --- writing notes -----------------------------------------------------------------------------
+
+    def add_note(self, paper: PaperMeta, *, tags: tuple[str, ...] = (), status: str | None = None,
+                 force: bool = False, today: datetime.date | None = None,
+                 edit: Callable[[Path], None] | None = None) -> AddedNote:
+        """Create the paper note `papers/[N]Title.md` for `paper` and index it.
+
+        Under the writer lock: refuse a paper that already has a note (same arXiv id, DOI or title)
+        unless `force`, claim the next number, write the file from the notebook's template, index it.
+        Then `edit(file)` (an editor, on a terminal) and index again; a broken edit is kept and
+        reported in the returned problems, never repaired or deleted.
+        """
+        from kb.index.indexer import index_locked  # noqa: PLC0415
+        from kb.papers.create import create_paper_note, load_template  # noqa: PLC0415
+
+        if not paper.title:
+            raise InvalidField("the paper needs a title", hint="give TITLE, --arxiv (online) or --bibtex")
+        papers = self.paths.papers
+        with writer_lock(self.paths.index):
+            if current_generation(self.paths.index) is None:
+                index_locked(self.paths)
+            template = load_template(self.paths.notes)
+            papers.mkdir(parents=True, exist_ok=True)
+            file = create_paper_note(papers, paper, today=today or datetime.date.today(), tags=tags,
+                                     status=status, template=template, notes=self.notes(), force=force)
+            stats = index_locked(self.paths)
+        if edit is not None:
+            edit(file)
+            stats = self.index()
+        rel = file.resolve().relative_to(self.paths.notes.resolve()).as_posix()
+        return AddedNote(rel, str(file), paper.title, tuple(p for p in stats.problems if p.path == rel))
+
+    def mark(self, key: str, status: str) -> tuple[str, bool]:
+        """Set a paper note's reading status; only its `status:` line changes. Returns (path, changed).
+
+        The edit is checked before it is written: if the front matter would not read back with the
+        new status and every other value as it was, nothing is written and FrontMatterError says why.
+        """
+        from kb.index.frontmatter import load_front_matter, set_status, split_front_matter  # noqa: PLC0415
+        from kb.index.indexer import index_locked  # noqa: PLC0415
+        from kb.output import replace_file  # noqa: PLC0415
+
+        if status not in STATUSES:
+            raise InvalidField(f"invalid status {status!r}", hint="use one of: " + ", ".join(STATUSES))
+        with writer_lock(self.paths.index):
+            if current_generation(self.paths.index) is None:
+                index_locked(self.paths)
+            with self._reading() as (_, conn):
+                path = find_note(conn, key, kind="paper")
+            file = self.paths.notes / path
+            raw = file.read_bytes()
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise FrontMatterError(path, 1, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+            new = set_status(text, status, path)
+            if new == text:
+                return path, False
+            before, _ = load_front_matter(split_front_matter(text).raw or "", path)
+            after, problems = load_front_matter(split_front_matter(new).raw or "", path)
+            if problems:
+                raise FrontMatterError(path, 1, "changing the status would break its front matter (is it flow-style "
+                                       "`{…}` YAML?); the note was left as it was")
+            if after != {**before, "status": status}:
+                raise FrontMatterError(path, 1, "the status cannot be changed without changing other front matter; "
+                                       "the note was left as it was")
+            replace_file(file, new.encode("utf-8"))
+            index_locked(self.paths)
+        return path, True
+
+    def reading_list(self, *, query: str | None = None, tag: str | None = None, status: str | None = None,
+                     chapter: str | None = None, order: str = "number", fmt: str = "md", group_by: str = "status",
+                     unnoted: bool = False) -> str:
+        """A reading list of paper notes (or, with `unnoted`, of cited papers without a note) as text."""
+        from kb.papers import export  # noqa: PLC0415
+
+        notes = self.notes(full=unnoted)
+        if unnoted:
+            return export.export_unnoted(export.unnoted_papers(notes), fmt)
+        if query:
+            wanted = {h.path for h in self.search(query, limit=1000, filters=Filters(kinds=("paper",))).hits}
+            notes = [n for n in notes if str(n.path) in wanted]
+        chosen = export.select_papers(notes, tag=tag, status=status, chapter=chapter)
+        return export.export_reading_list(chosen, fmt, order=order, group_by=group_by)
 
 
-def find_note(conn: sqlite3.Connection, key: str) -> str:
-    """Resolve a NOTE argument (path, title, slug or alias) to a stored note path."""
-    from kb.parse import slug_of  # noqa: PLC0415
+def find_note(conn: sqlite3.Connection, key: str, *, kind: str | None = None) -> str:
+    """Resolve a NOTE argument (path, title, slug or alias) to a stored note path.
+
+    Tried in order: path (with or without extension), title, file-name slug, alias; the first kind of
+    match that finds exactly one note wins, several at one level are `AmbiguousNote`. With `kind`,
+    only notes of that kind are candidates.
+    """
+    from urllib.parse import unquote  # noqa: PLC0415
 
     raw = key.strip()
     candidate = unquote(raw).replace("\\", "/")
     for prefix in ("./", "notes/"):
         if candidate.startswith(prefix):
             candidate = candidate[len(prefix):]
-    keys = store.note_keys(conn)
+    keys = store.note_keys(conn, kind)
     paths = {p for p, _, _ in keys}
-    if candidate in paths:
-        return candidate
-    for suffix in (".md", ".mdx", ".markdown"):
+    for suffix in ("", ".md", ".mdx", ".markdown"):
         if candidate + suffix in paths:
             return candidate + suffix
     folded = raw.casefold()
     for matcher in (
         lambda p, t, a: t.casefold() == folded,
-        lambda p, t, a: slug_of(p).casefold() == folded or PurePosixPath(p).stem.casefold() == folded,
+        lambda p, t, a: slug_of(p).casefold() == folded or Path(p).stem.casefold() == folded,
         lambda p, t, a: any(x.casefold() == folded for x in a),
     ):
         found = sorted({p for p, t, a in keys if matcher(p, t, a)})
@@ -85,246 +386,11 @@ def find_note(conn: sqlite3.Connection, key: str) -> str:
             return found[0]
         if len(found) > 1:
             raise AmbiguousNote(key, found)
+    if kind is not None and store.note_keys(conn):
+        try:
+            other = find_note(conn, key)
+        except NoteNotFound:
+            pass
+        else:
+            raise NoteNotFound(key, f"{other} is not a {kind} note; only {kind} notes can be used here")
     raise NoteNotFound(key)
-
-
-@dataclass(frozen=True, slots=True)
-class NoteView:
-    """A note with the notes that link to it."""
-
-    note: Note
-    backlinks: tuple[tuple[str, str, int], ...]  # (source path, source title, line)
-
-
-def show(paths: Paths, key: str) -> NoteView:
-    """One note with its metadata, links, backlinks and snippets."""
-    with reading(paths) as (_, conn):
-        path = find_note(conn, key)
-        note = store.get_note(conn, path)
-        assert note is not None  # find_note only returns stored paths
-        return NoteView(note, tuple(store.backlinks(conn, path)))
-
-
-def tags(paths: Paths) -> list[tuple[str, int]]:
-    """(tag, number of notes), most used first."""
-    with reading(paths) as (_, conn):
-        return store.tag_counts(conn)
-
-
-@dataclass(frozen=True, slots=True)
-class TocChapter:
-    """A chapter with its notes in reading order."""
-
-    folder: str | None  # None for notes at the top of the notebook
-    label: str
-    notes: tuple[tuple[str, str], ...]  # (path, title)
-
-
-def toc(paths: Paths) -> list[TocChapter]:
-    """Chapters in order (by `_category_` position, then name), each with its notes in order."""
-    from kb.scan import load_chapters  # noqa: PLC0415
-
-    chapters, _ = load_chapters(paths.notes)
-    with reading(paths) as (_, conn):
-        rows = store.toc_rows(conn)
-    grouped: dict[str | None, list[tuple]] = {}
-    for row in rows:
-        grouped.setdefault(row[2], []).append(row)
-
-    def chapter_key(folder: str | None) -> tuple:
-        if folder is None:
-            return (0, 0.0, "")
-        pos = chapters[folder].position if folder in chapters else None
-        return (1, pos if pos is not None else float("inf"), folder)
-
-    out = []
-    for folder in sorted(grouped, key=chapter_key):
-        items = sorted(grouped[folder], key=lambda r: (r[4] is None, r[4] if r[4] is not None else 0, r[0]))
-        label = (chapters[folder].label if folder in chapters else grouped[folder][0][3] or folder) if folder else "(top level)"
-        out.append(TocChapter(folder, label, tuple((r[0], r[1]) for r in items)))
-    return out
-
-
-def problems(paths: Paths) -> list[Problem]:
-    """Every problem recorded by the last `kb index`."""
-    with reading(paths) as (_, conn):
-        return store.all_problems(conn)
-
-
-def all_notes(paths: Paths, full: bool = True) -> list[Note]:
-    """Every stored note (with links and snippets when `full`)."""
-    with reading(paths) as (_, conn):
-        return store.list_notes(conn, full=full)
-
-
-# --- snippets ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SnippetInfo:
-    """A snippet with what its header declares and its last recorded run."""
-
-    snippet: Snippet
-    note_title: str
-    runnable: bool
-    title: str | None
-    requires: tuple[str, ...]
-    expects: tuple[tuple[str, str], ...]
-    last_status: str | None
-    last_duration: float | None
-
-
-def _snippet_infos(conn: sqlite3.Connection, note_path: str | None = None) -> list[SnippetInfo]:
-    from kb.snippets import is_runnable, parse_header  # noqa: PLC0415
-
-    runs = store.snippet_runs(conn)
-    out = []
-    for snippet, note_title in store.snippets_with_titles(conn, note_path):
-        spec = parse_header(snippet.code)
-        run = runs.get(snippet.id)
-        out.append(SnippetInfo(snippet, note_title, is_runnable(snippet), spec.title, spec.requires, spec.expects,
-                               run["status"] if run else None, run["duration"] if run else None))
-    return out
-
-
-def list_snippets(paths: Paths, note: str | None = None, runnable_only: bool = False) -> list[SnippetInfo]:
-    """Snippets of one note (any NOTE form) or of the whole notebook."""
-    with reading(paths) as (_, conn):
-        path = find_note(conn, note) if note else None
-        infos = _snippet_infos(conn, path)
-    return [i for i in infos if i.runnable or not runnable_only]
-
-
-def find_snippet(paths: Paths, key: str) -> Snippet:
-    """A snippet by id (`path#N`), by `NOTE#N` with any NOTE form, or by its attached file name."""
-    from kb.errors import SnippetNotFound  # noqa: PLC0415
-
-    with reading(paths) as (_, conn):
-        rows = [snippet for snippet, _ in store.snippets_with_titles(conn)]
-        by_id = {s.id: s for s in rows}
-        if key in by_id:
-            return by_id[key]
-        by_file = [s for s in rows if s.source and (s.source == key or s.source.endswith("/" + key))]
-        if len(by_file) == 1:
-            return by_file[0]
-        if "#" in key:
-            note_key, _, index = key.rpartition("#")
-            if index.isdigit():
-                path = find_note(conn, note_key)
-                if f"{path}#{index}" in by_id:
-                    return by_id[f"{path}#{index}"]
-    raise SnippetNotFound(f"no snippet {key!r}")
-
-
-def run_snippet(paths: Paths, key: str, timeout: float | None = None):
-    """Run one snippet (whatever its header says) and return the `RunResult`."""
-    from kb.snippets import DEFAULT_TIMEOUT, parse_header, run_code  # noqa: PLC0415
-
-    snippet = find_snippet(paths, key)
-    spec = parse_header(snippet.code)
-    return snippet, run_code(snippet.code, timeout=timeout or spec.timeout or DEFAULT_TIMEOUT)
-
-
-@dataclass(frozen=True, slots=True)
-class SnippetCheck:
-    """The outcome of checking one snippet; `cached` when an earlier pass was reused."""
-
-    snippet: Snippet
-    status: str
-    reason: str
-    mismatches: tuple[str, ...]
-    duration: float
-    cached: bool
-
-
-def check_snippets(paths: Paths, *, note: str | None = None, force: bool = False, timeout: float | None = None,
-                   progress=None) -> list[SnippetCheck]:
-    """Run every runnable snippet (of one note, or all), check expectations, store the results.
-
-    A snippet whose code is unchanged and which passed under the same Python and torch versions is not
-    run again unless `force`.
-    """
-    from kb.snippets import check_snippet, code_checksum, runtime_fingerprint  # noqa: PLC0415
-
-    gen = require_generation(paths.index)
-    infos = list_snippets(paths, note)
-    fingerprint = runtime_fingerprint()
-    db = store.open_store(gen.db_path)
-    try:
-        previous = store.snippet_runs(db.conn)
-        results = []
-        runnable = [i for i in infos if i.runnable]
-        for n, info in enumerate(runnable, 1):
-            snippet = info.snippet
-            digest = code_checksum(snippet.code)
-            last = previous.get(snippet.id)
-            if (not force and last and last["status"] == "pass" and last["code_checksum"] == digest
-                    and last["fingerprint"] == fingerprint):
-                results.append(SnippetCheck(snippet, "pass", "unchanged since it passed", (), last["duration"], True))
-            else:
-                result = check_snippet(snippet, timeout=timeout)
-                store.save_snippet_run(db, snippet.id, digest, fingerprint, result.status, result.reason,
-                                       result.mismatches, result.duration, result.output)
-                results.append(SnippetCheck(snippet, result.status, result.reason, result.mismatches,
-                                            result.duration, False))
-            if progress:
-                progress(results[-1], n, len(runnable))
-        return results
-    finally:
-        db.conn.close()
-
-
-# --- adding and marking notes, reading lists -------------------------------------------------------
-
-
-def create_paper(paths: Paths, fields, *, force: bool = False, today=None) -> Path:
-    """Create a paper note from `fields` in the papers folder (refusing duplicates unless `force`)."""
-    import datetime  # noqa: PLC0415
-
-    from kb.add import create_paper_note, load_template  # noqa: PLC0415
-
-    ensure_index(paths)
-    existing = all_notes(paths, full=False)
-    paths.papers.mkdir(parents=True, exist_ok=True)
-    return create_paper_note(paths.papers, fields, today=today or datetime.date.today(),
-                             template=load_template(paths.notes), notes=existing, force=force)
-
-
-def finish_note(paths: Paths, file: Path) -> tuple[str, list[Problem]]:
-    """Validate a note just written or edited and index it; returns (path, its problems).
-
-    A broken front matter is reported, never repaired or deleted: the file stays as the user left it.
-    """
-    stats = index_notebook(paths)
-    rel = file.resolve().relative_to(paths.notes.resolve()).as_posix()
-    return rel, [p for p in stats.problems if p.path == rel]
-
-
-def mark(paths: Paths, key: str, status: str) -> tuple[str, bool]:
-    """Set a note's reading status; only its `status:` line changes. Returns (path, changed)."""
-    from kb.add import set_status_file  # noqa: PLC0415
-
-    ensure_index(paths)
-    with reading(paths) as (_, conn):
-        path = find_note(conn, key)
-    changed = set_status_file(paths.notes / path, status, display_path=path)
-    if changed:
-        index_notebook(paths)
-    return path, changed
-
-
-def reading_list(paths: Paths, *, query: str | None = None, tag: str | None = None, status: str | None = None,
-                 chapter: str | None = None, order: str = "number", fmt: str = "md", group_by: str = "status",
-                 unnoted: bool = False) -> str:
-    """A reading list of paper notes (or, with `unnoted`, of cited papers without a note) as text."""
-    from kb import export  # noqa: PLC0415
-
-    ensure_index(paths)
-    notes = all_notes(paths, full=unnoted)
-    if unnoted:
-        return export.export_unnoted(export.unnoted_papers(notes), fmt)
-    if query:
-        wanted = {h.path for h in search(paths, query, limit=1000, filters=Filters(kinds=("paper",))).hits}
-        notes = [n for n in notes if str(n.path) in wanted]
-    chosen = export.select_papers(notes, tag=tag, status=status, chapter=chapter)
-    return export.export_reading_list(chosen, fmt, order=order, group_by=group_by)

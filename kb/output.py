@@ -1,4 +1,4 @@
-"""Writing files the user asked for, without ever overwriting one by surprise."""
+"""Writing files: exports the user asked for (never overwriting one by surprise) and notes replaced atomically."""
 
 from __future__ import annotations
 
@@ -22,3 +22,24 @@ def write_output(path: str | os.PathLike | Path, text: str, *, force: bool = Fal
         raise NoteExistsError(str(path), "already exists", hint="pass --force to overwrite it") from None
     with os.fdopen(fd, "wb") as f:
         f.write(data)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace the file at `path` with `data` atomically, keeping its permission bits.
+
+    The new bytes go to a temporary file in the same folder, which is then renamed over the old one:
+    a reader (or a crash) sees the old file or the new one, never half of either.
+    """
+    import shutil  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kb-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        shutil.copymode(path, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

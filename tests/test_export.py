@@ -1,4 +1,4 @@
-"""kb.export: reading lists in md, csv, json, bibtex and html, and cited papers without a note."""
+"""kb.papers.export: reading lists in md, csv, json, bibtex and html, and cited papers without a note."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from bibtexparser import middlewares as bib_mw
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.errors import NoteExistsError
-from kb.export import (
+from kb.errors import ExportError, NoteExistsError
+from kb.output import write_output
+from kb.papers.bibtex import bibtex_entry_type
+from kb.papers.export import (
     CitedPaper,
-    ExportError,
-    bibtex_entry_type,
     bibtex_key,
     bibtex_keys,
     export_reading_list,
@@ -27,7 +27,6 @@ from kb.export import (
     select_papers,
     sort_papers,
     unnoted_papers,
-    write_output,
 )
 from kb.models import Link, Note, PaperMeta
 

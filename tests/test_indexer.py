@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from kb import store
+from kb.index import store
+from kb.index.schema import connect_readonly
 from kb.config import Paths
-from kb.indexer import check_consistency, current_generation, index_notebook
-from kb.notebook import all_notes, problems, search, show, toc
+from kb.index.generations import current_generation
+from kb.index.indexer import check_consistency, index_notebook
+from kb.notebook import Notebook
 
 
 def kinds(stats):
@@ -32,11 +34,11 @@ def test_full_then_noop_then_incremental(paths: Paths):
     (paths.notes / "unicode.md").unlink()
     third = index_notebook(paths)
     assert (third.added, third.changed, third.removed, third.unchanged) == (1, 1, 1, 4)
-    titles = {str(n.path): n.title for n in all_notes(paths)}
+    titles = {str(n.path): n.title for n in Notebook(paths).notes(full=True)}
     assert titles["hr-in-body.md"] == "Changed" and "unicode.md" not in titles and titles["new.md"] == "New One"
     assert check_consistency(paths) == (set(), set())
-    assert [h.path for h in search(paths, "fresh").hits] == ["new.md"]
-    assert search(paths, "残差网络").hits == () or all(h.path != "unicode.md" for h in search(paths, "残差网络").hits)
+    assert [h.path for h in Notebook(paths).search("fresh").hits] == ["new.md"]
+    assert Notebook(paths).search("残差网络").hits == () or all(h.path != "unicode.md" for h in Notebook(paths).search("残差网络").hits)
 
 
 def test_touch_without_change_is_unchanged(paths: Paths):
@@ -53,20 +55,20 @@ def test_changed_snippet_file_reindexes_its_note(paths: Paths):
     os.utime(code, (time.time() + 5, time.time() + 5))
     stats = index_notebook(paths)
     assert stats.changed == 1
-    note = show(paths, "With Snippets").note
+    note = Notebook(paths).show("With Snippets").note
     assert any("answer = 43" in s.code for s in note.snippets)
 
 
 def test_links_resolve_and_backlinks(paths: Paths):
     index_notebook(paths)
-    valid = show(paths, "valid.md")
+    valid = Notebook(paths).show("valid.md")
     links = {l.target: l.resolved for l in valid.note.links if not l.external}
     assert links == {"./[1]LeNet": None, "No Front Matter": "no-front-matter.md"}
-    assert [b[0] for b in valid.backlinks] == ["no-front-matter.md"]
+    assert [b.path for b in valid.backlinks] == ["no-front-matter.md"]
     # Adding the missing note fixes the broken link without touching the linking note.
     write(paths.notes, "[1]LeNet.md", "# LeNet\n")
     index_notebook(paths)
-    assert {l.target: l.resolved for l in show(paths, "valid.md").note.links if not l.external}["./[1]LeNet"] == "[1]LeNet.md"
+    assert {l.target: l.resolved for l in Notebook(paths).show("valid.md").note.links if not l.external}["./[1]LeNet"] == "[1]LeNet.md"
 
 
 def test_bad_inputs_are_problems_not_crashes(paths: Paths):
@@ -83,7 +85,7 @@ def test_bad_inputs_are_problems_not_crashes(paths: Paths):
     os.symlink("..", notes / "loop" / "up")  # a folder symlink loop
     os.symlink("does-not-exist.md", notes / "dangling.md")
     stats = index_notebook(paths)
-    found = {(p.path, p.kind) for p in problems(paths)}
+    found = {(p.path, p.kind) for p in Notebook(paths).problems()}
     assert ("binary.md", "not-text") in found
     assert ("latin1.md", "not-utf8") in found
     assert ("empty.md", "empty") in found
@@ -91,7 +93,7 @@ def test_bad_inputs_are_problems_not_crashes(paths: Paths):
     assert ("bad-yaml.md", "bad-yaml") in found
     assert ("dangling.md", "unreadable") in found
     assert {"not-text", "not-utf8", "unreadable", "bad-yaml"} <= set(kinds(stats))
-    titles = {str(n.path): n for n in all_notes(paths)}
+    titles = {str(n.path): n for n in Notebook(paths).notes(full=True)}
     assert "binary.md" not in titles
     assert titles["latin1.md"].title == "Caf\ufffd"
     assert titles["crlf.md"].order == 0.0 and titles["crlf.md"].tags == ("a", "b")
@@ -116,7 +118,7 @@ def test_big_note(paths: Paths):
     write(paths.notes, "big.md", "# Big\n\n" + paragraph * (5_000_000 // len(paragraph)))
     assert (paths.notes / "big.md").stat().st_size >= 4_900_000
     index_notebook(paths)
-    assert "big.md" in [h.path for h in search(paths, "residual", limit=20).hits]
+    assert "big.md" in [h.path for h in Notebook(paths).search("residual", limit=20).hits]
 
 
 def test_rebuild_swaps_generation(paths: Paths):
@@ -126,7 +128,7 @@ def test_rebuild_swaps_generation(paths: Paths):
     new = current_generation(paths.index)
     # The replaced generation stays for searches that opened it before the swap, until the next one.
     assert new.folder != old.folder and old.folder.exists()
-    assert len(all_notes(paths)) == 6
+    assert len(Notebook(paths).notes(full=True)) == 6
     index_notebook(paths, rebuild=True)
     assert not old.folder.exists() and new.folder.exists()
     assert len(list(paths.index.glob("gen-*"))) == 2
@@ -142,7 +144,7 @@ def test_toc_orders_chapters_and_notes(tmp_path: Path):
     write(notes, "a/[1]one.md", "# A1\n")
     paths = Paths(notes, tmp_path / "index")
     index_notebook(paths)
-    chapters = toc(paths)
+    chapters = Notebook(paths).toc()
     assert [c.label for c in chapters] == ["第一章", "第二章"]
     assert [t for _, t in chapters[1].notes] == ["B0", "B2", "B10"]
 
@@ -158,7 +160,7 @@ def test_docusaurus_layout(tmp_path: Path):
     paths = Paths(site, tmp_path / "index")
     stats = index_notebook(paths)
     assert stats.added == 2
-    notes = {str(n.path): n for n in all_notes(paths)}
+    notes = {str(n.path): n for n in Notebook(paths).notes(full=True)}
     assert notes["blog/[01]Deep-Residual.md"].kind == "paper"
     assert notes["blog/[01]Deep-Residual.md"].authors == ("Akasaki",)
     assert notes["docs/ch1/[1]intro.mdx"].title == "引言"
@@ -167,7 +169,7 @@ def test_docusaurus_layout(tmp_path: Path):
 KILLER = """
 import sys
 from kb.config import Paths
-from kb.indexer import index_notebook
+from kb.index.indexer import index_notebook
 from pathlib import Path
 index_notebook(Paths(Path(sys.argv[1]), Path(sys.argv[2])), rebuild=sys.argv[3] == "1")
 """
@@ -191,10 +193,10 @@ def test_kill_during_index_then_reindex_is_consistent(tmp_path: Path, rebuild: s
         assert check_consistency(paths) == (set(), set()) or current_generation(paths.index) is not None
     index_notebook(paths)
     assert check_consistency(paths) == (set(), set())
-    notes_now = {str(n.path): n.title for n in all_notes(paths, full=False)}
+    notes_now = {str(n.path): n.title for n in Notebook(paths).notes()}
     assert len(notes_now) == 400
     assert notes_now["ch/[3]n3.md"] == "Changed 3"
-    assert [h.path for h in search(paths, "changed3").hits] == ["ch/[3]n3.md"]
+    assert [h.path for h in Notebook(paths).search("changed3").hits] == ["ch/[3]n3.md"]
     assert index_notebook(paths).changed == 0
 
 
@@ -209,7 +211,7 @@ def test_search_answers_while_rebuilding(tmp_path: Path):
     answered = 0
     try:
         while proc.poll() is None:
-            result = search(paths, "alpha5")
+            result = Notebook(paths).search("alpha5")
             assert [h.path for h in result.hits] == ["[5]n5.md"]
             answered += 1
     finally:
@@ -221,13 +223,13 @@ def test_search_answers_while_rebuilding(tmp_path: Path):
 def test_store_schema(paths: Paths):
     index_notebook(paths)
     gen = current_generation(paths.index)
-    conn = store.connect_readonly(gen.db_path)
+    conn = connect_readonly(gen.db_path)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"notes", "tags", "note_tags", "links", "snippets", "problems", "_kb_migrations", "notes_fts"} <= tables
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     fts = conn.execute("SELECT path FROM notes WHERE rowid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)", ("residual",)).fetchall()
     assert {r[0] for r in fts} == {"valid.md"}
-    assert dict(store.tag_counts(conn))["cnn"] == 1
+    assert {t.tag: t.count for t in store.tag_counts(conn)}["cnn"] == 1
 
 
 def test_changed_chapter_label_reindexes(tmp_path: Path):
@@ -241,20 +243,20 @@ def test_changed_chapter_label_reindexes(tmp_path: Path):
     label.write_text("label: New Label\nposition: 1\n", encoding="utf-8")
     os.utime(label, (time.time() + 5, time.time() + 5))
     assert index_notebook(paths).rebuilt
-    assert all_notes(paths)[0].chapter_label == "New Label"
+    assert Notebook(paths).notes(full=True)[0].chapter_label == "New Label"
 
 
 def test_problems_of_unchanged_notes_survive_an_edit(paths: Paths):
     index_notebook(paths)
-    before = {(p.path, p.kind) for p in problems(paths)}
+    before = {(p.path, p.kind) for p in Notebook(paths).problems()}
     assert ("valid.md", "broken-link") in before
     (paths.notes / "hr-in-body.md").write_text("---\ntitle: Rule In Body\n---\n\n[gone](./missing.md)\n", encoding="utf-8")
     index_notebook(paths)
-    after = {(p.path, p.kind) for p in problems(paths)}
+    after = {(p.path, p.kind) for p in Notebook(paths).problems()}
     assert after == before | {("hr-in-body.md", "broken-link")}
     write(paths.notes, "missing.md", "# Missing No More\n")
     index_notebook(paths)
-    assert ("hr-in-body.md", "broken-link") not in {(p.path, p.kind) for p in problems(paths)}
+    assert ("hr-in-body.md", "broken-link") not in {(p.path, p.kind) for p in Notebook(paths).problems()}
 
 
 def test_duplicate_title_problem_survives_editing_the_body(paths: Paths):
@@ -263,8 +265,8 @@ def test_duplicate_title_problem_survives_editing_the_body(paths: Paths):
     index_notebook(paths)
     (paths.notes / "dup1.md").write_text("# Same Title\n\nnew body\n", encoding="utf-8")
     index_notebook(paths)
-    found = [(p.path, p.kind) for p in problems(paths) if p.kind == "duplicate-title"]
+    found = [(p.path, p.kind) for p in Notebook(paths).problems() if p.kind == "duplicate-title"]
     assert sorted(found) == [("dup1.md", "duplicate-title"), ("dup2.md", "duplicate-title")]
     (paths.notes / "dup1.md").write_text("# Other Title\n", encoding="utf-8")
     index_notebook(paths)
-    assert [p for p in problems(paths) if p.kind == "duplicate-title"] == []
+    assert [p for p in Notebook(paths).problems() if p.kind == "duplicate-title"] == []

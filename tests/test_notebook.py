@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from kb.config import Paths
-from kb.indexer import index_notebook
-from kb.notebook import all_notes, problems, toc
-from kb.snippets import is_runnable, parse_header
+from kb.index.indexer import index_notebook
+from kb.notebook import Notebook
+from kb.snippets.header import is_runnable, parse_header
 
 NOTES = Path(__file__).parent.parent / "notes"
 REQUIRED_PAPERS = ["ResNet", "LeNet", "AlexNet", "VGG", "GoogLeNet", "Batch Normalization", "Dropout", "U-Net",
@@ -24,17 +24,17 @@ REQUIRED_PAPERS = ["ResNet", "LeNet", "AlexNet", "VGG", "GoogLeNet", "Batch Norm
 def notes(tmp_path_factory):
     paths = Paths(NOTES, tmp_path_factory.mktemp("index"))
     index_notebook(paths)
-    return paths, all_notes(paths)
+    return paths, Notebook(paths).notes(full=True)
 
 
 def test_no_problems(notes):
     paths, _ = notes
-    assert [str(p) for p in problems(paths)] == []
+    assert [str(p) for p in Notebook(paths).problems()] == []
 
 
 def test_chapters_in_order(notes):
     paths, _ = notes
-    labels = [c.label.split()[0] for c in toc(paths)]
+    labels = [c.label.split()[0] for c in Notebook(paths).toc()]
     assert labels == ["第零章", "第一章上", "第一章下", "第二章上", "第二章下", "第三章上", "第三章下", "第四章",
                       "第-1章", "第-2章", "无尽模式"]
 

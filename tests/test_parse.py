@@ -8,15 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.parse import (
-    LinkTargets,
-    NotebookContext,
-    arxiv_id_from_url,
-    decode_note,
-    parse_note,
-    resolve_link,
-    split_front_matter,
-)
+from kb.index.frontmatter import split_front_matter
+from kb.index.links import LinkTargets, resolve_link
+from kb.index.parse import NotebookContext, decode_note, parse_note
+from kb.papers.arxiv import id_from_url as arxiv_id_from_url
 
 
 def test_front_matter_only_at_offset_zero():

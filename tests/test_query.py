@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.query import parse_query, parse_year
+from kb.search.query import parse_query, parse_year
 
 
 def test_words_phrases_or_not_prefix_fields():

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from conftest import write
 from kb.config import Paths
-from kb.indexer import index_notebook
-from kb.notebook import search
+from kb.index.indexer import index_notebook
+from kb.notebook import Notebook
 
 NOTES = {
     "ch/[1]resnet.md": "---\ntitle: 残差网络 ResNet\ntags: [cnn, residual]\naliases: [深度残差网络]\n---\n\n"
@@ -39,7 +39,7 @@ def paths(tmp_path_factory) -> Paths:
 
 
 def hits(paths, query, **kw):
-    return [h.path for h in search(paths, query, **kw).hits]
+    return [h.path for h in Notebook(paths).search(query, **kw).hits]
 
 
 @pytest.mark.parametrize(
@@ -74,20 +74,20 @@ def test_prose_ranks_above_code_only(paths):
 
 def test_transformer_is_not_stemmed_to_transform(paths):
     # "transform" is not an indexed term: it only finds the note through a spelling correction.
-    result = search(paths, "transform")
+    result = Notebook(paths).search("transform")
     assert result.corrected == "transformer"
-    assert search(paths, "transform", ).query == "transform"
+    assert Notebook(paths).search("transform", ).query == "transform"
 
 
 def test_typo_is_corrected_and_said(paths):
-    result = search(paths, "segmentaion")
+    result = Notebook(paths).search("segmentaion")
     assert result.corrected == "segmentation"
     assert set(h.path for h in result.hits) == {"papers/[2]fcn.md", "papers/[3]deeplab.md"}
 
 
 def test_all_words_then_fallback_to_any(paths):
     assert hits(paths, "segmentation atrous") == ["papers/[3]deeplab.md"]
-    result = search(paths, "segmentation zebra")
+    result = Notebook(paths).search("segmentation zebra")
     assert result.fallback_any and {h.path for h in result.hits} == {"papers/[2]fcn.md", "papers/[3]deeplab.md"}
 
 
@@ -114,7 +114,7 @@ def test_synonyms_expand(paths):
 
 
 def test_highlights_have_offsets(paths):
-    hit = search(paths, "残差").hits[0]
+    hit = Notebook(paths).search("残差").hits[0]
     body = next(h for h in hit.highlights if h.field == "body")
     assert body.spans and all(body.text[s:e] == "残差" for s, e in body.spans)
     assert "body" in hit.matched_fields and "title" in hit.matched_fields
@@ -123,4 +123,4 @@ def test_highlights_have_offsets(paths):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=200))
 def test_any_query_gives_results_or_nothing(paths, text):
-    search(paths, text)
+    Notebook(paths).search(text)

@@ -1,4 +1,4 @@
-"""Tests for kb.snippets: header parsing on strings, then real subprocess runs (no mocks)."""
+"""Tests for kb.snippets (header and runner): header parsing on strings, then real subprocess runs (no mocks)."""
 
 from __future__ import annotations
 
@@ -15,15 +15,8 @@ from pathlib import Path
 import pytest
 
 from kb.models import Snippet
-from kb.snippets import (
-    SnippetSpec,
-    check_snippet,
-    code_checksum,
-    is_runnable,
-    parse_header,
-    run_code,
-    runtime_fingerprint,
-)
+from kb.snippets.header import SnippetSpec, is_runnable, parse_header
+from kb.snippets.runner import check_snippet, code_checksum, run_code, runtime_fingerprint
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="process groups are POSIX")
 
@@ -360,7 +353,7 @@ def test_runtime_fingerprint_current_and_foreign(other_python: str) -> None:
 
 
 def test_runtime_fingerprint_does_not_import_torch() -> None:
-    probe = "import sys, kb.snippets\nkb.snippets.runtime_fingerprint()\nprint('torch' in sys.modules)\n"
+    probe = "import sys, kb.snippets.runner\nkb.snippets.runner.runtime_fingerprint()\nprint('torch' in sys.modules)\n"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
 

@@ -1,4 +1,4 @@
-"""kb.templates: slugs that are safe file names, and paper notes rendered from a template."""
+"""kb.papers.templates: slugs that are safe file names, and paper notes rendered from a template."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.add import PaperFields
-from kb.templates import DEFAULT_PAPER_TEMPLATE, MAX_SLUG_BYTES, TemplateError, render_note, slugify
+from kb.models import PaperMeta
+from kb.papers.templates import DEFAULT_PAPER_TEMPLATE, MAX_SLUG_BYTES, TemplateError, render_note, slugify
 
 TODAY = datetime.date(2026, 11, 26)
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,16 +75,15 @@ def test_slugify_is_always_a_safe_file_name(title: str) -> None:
 
 
 def test_render_note_layout() -> None:
-    fields = PaperFields(
+    fields = PaperMeta(
         title="Deep Residual Learning for Image Recognition",
         authors=("Kaiming He", "Xiangyu Zhang"),
         year=2016,
         venue="CVPR",
         arxiv="1512.03385",
-        tags=("cnn", "residual"),
         abstract="Deeper neural networks are more difficult to train.",
     )
-    text = render_note(DEFAULT_PAPER_TEMPLATE, fields, TODAY, note_authors=["kb"])
+    text = render_note(DEFAULT_PAPER_TEMPLATE, fields, TODAY, tags=("cnn", "residual"), note_authors=["kb"])
     assert text.startswith(
         "---\n"
         "title: Deep Residual Learning for Image Recognition\n"
@@ -111,7 +110,7 @@ def test_render_note_layout() -> None:
 
 
 def test_render_note_omits_empty_fields_and_drops_empty_placeholder_lines() -> None:
-    text = render_note(DEFAULT_PAPER_TEMPLATE, PaperFields(title="X"), TODAY)
+    text = render_note(DEFAULT_PAPER_TEMPLATE, PaperMeta(title="X"), TODAY)
     meta = front_matter(text)
     assert meta == {"title": "X", "kind": "paper", "status": "to-read", "paper": {"title": "X"}, "added": TODAY}
     assert "{" not in text.replace("{…}", "")
@@ -121,24 +120,25 @@ def test_render_note_omits_empty_fields_and_drops_empty_placeholder_lines() -> N
 
 def test_render_note_fills_placeholders_and_leaves_other_braces() -> None:
     template = "# {title} ({year})\n\n{authors} · {venue} · {doi} · {url}\n\n$\\frac{a}{b}$ {unknown}\n"
-    fields = PaperFields(title="T", authors=("A", "B"), year=2020, venue="ICLR", doi="10.1/x")
+    fields = PaperMeta(title="T", authors=("A", "B"), year=2020, venue="ICLR", doi="10.1/x")
     body = render_note(template, fields, TODAY).split("---\n", 2)[2]
     assert body == "\n# T (2020)\n\nA, B · ICLR · 10.1/x · https://doi.org/10.1/x\n\n$\\frac{a}{b}$ {unknown}\n"
 
 
 def test_render_note_optional_fields() -> None:
-    fields = PaperFields(title="T", status="read", doi="10.1/x", url="https://example.org/t")
-    meta = front_matter(render_note("", fields, TODAY, aliases=["别名"], tldr="One line."))
+    fields = PaperMeta(title="T", doi="10.1/x", url="https://example.org/t")
+    meta = front_matter(render_note("", fields, TODAY, status="read", aliases=["别名"], tldr="One line."))
     assert meta["status"] == "read"
     assert meta["aliases"] == ["别名"]
     assert meta["tldr"] == "One line."
     assert meta["paper"] == {"title": "T", "doi": "10.1/x", "url": "https://example.org/t"}
 
 
-@pytest.mark.parametrize("fields", [PaperFields(), PaperFields(title="  "), PaperFields(title="T", status="done")])
-def test_render_note_refuses_bad_fields(fields: PaperFields) -> None:
+@pytest.mark.parametrize(("fields", "status"), [(PaperMeta(), None), (PaperMeta(title="  "), None),
+                                               (PaperMeta(title="T"), "done")])
+def test_render_note_refuses_bad_fields(fields: PaperMeta, status: str | None) -> None:
     with pytest.raises(TemplateError):
-        render_note(DEFAULT_PAPER_TEMPLATE, fields, TODAY)
+        render_note(DEFAULT_PAPER_TEMPLATE, fields, TODAY, status=status)
 
 
 def test_notebook_template_file_matches_the_default() -> None:
@@ -165,8 +165,8 @@ _TRICKY = st.sampled_from(
     venue=st.one_of(st.none(), _TRICKY, _TEXT),
 )
 def test_render_note_front_matter_round_trips(title, authors, year, tags, venue) -> None:
-    fields = PaperFields(title=title, authors=tuple(authors), year=year, tags=tuple(tags), venue=venue)
-    text = render_note(DEFAULT_PAPER_TEMPLATE, fields, TODAY)
+    fields = PaperMeta(title=title, authors=tuple(authors), year=year, venue=venue)
+    text = render_note(DEFAULT_PAPER_TEMPLATE, fields, TODAY, tags=tuple(tags))
     assert text.startswith("---\n")
     meta = front_matter(text)
     assert meta["title"] == title
@@ -181,16 +181,16 @@ def test_render_note_front_matter_round_trips(title, authors, year, tags, venue)
 
 
 def test_render_note_round_trips_through_parse_note() -> None:
-    parse = pytest.importorskip("kb.parse")
-    fields = PaperFields(
+    parse = pytest.importorskip("kb.index.parse")
+    fields = PaperMeta(
         title='ViT: "An Image is Worth 16x16 Words" --- 一张图',
         authors=("Alexey Dosovitskiy", "Lucas Beyer"),
         year=2021,
         venue="ICLR",
         arxiv="2010.11929",
-        tags=("transformer", "vision"),
     )
-    note = parse.parse_note(render_note(DEFAULT_PAPER_TEMPLATE, fields, TODAY), "papers/[3]ViT.md")
+    text = render_note(DEFAULT_PAPER_TEMPLATE, fields, TODAY, tags=("transformer", "vision"))
+    note = parse.parse_note(text, "papers/[3]ViT.md")
     assert note.title == fields.title
     assert note.kind == "paper"
     assert note.status == "to-read"

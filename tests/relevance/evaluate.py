@@ -45,9 +45,9 @@ def recall_at(ranked: list[str], relevant: list[str], k: int = 5) -> float:
 
 def kb_ranking(paths, query: str) -> list[str]:
     """kb's top 10 for a query."""
-    from kb import notebook
+    from kb.notebook import Notebook
 
-    return [h.path for h in notebook.search(paths, query, limit=10).hits]
+    return [h.path for h in Notebook(paths).search(query, limit=10).hits]
 
 
 def baseline_query(query: str) -> str:
@@ -70,7 +70,7 @@ def rg_ranking(notes: Path, query: str) -> list[str]:
 def evaluate(notes: Path, index: Path | None = None, with_baseline: bool = True) -> dict:
     """Scores per query and averaged, for kb and (when rg exists) the baseline."""
     from kb.config import Paths
-    from kb.indexer import index_notebook
+    from kb.index.indexer import index_notebook
 
     tmp = None
     if index is None:

@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
 
 CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
 # A word: letters/digits (any script but CJK), joined by - . + / _ inside (`ResNet-50`, `nn.Conv2d`, `C++`).
@@ -28,19 +27,6 @@ _NO_STEM = frozenset(
     "analysis basis bias loss class process axis focus corpus status gas lens pass less cross "
     "glass success access mass plus this is has was does its yes us thus various previous".split()
 )
-
-
-class Term(NamedTuple):
-    """One indexed term: its text, position and character span in the source text.
-
-    A NamedTuple rather than a frozen dataclass: tokenising builds millions of these.
-    """
-
-    text: str
-    pos: int
-    start: int
-    end: int
-    is_cjk: bool = False
 
 
 def is_cjk(text: str) -> bool:
@@ -100,12 +86,6 @@ def iter_terms(text: str) -> Iterator[tuple[str, int, int, int]]:
                 pos += 1
             yield run[last], pos, start + last, end
             pos += 1
-
-
-def tokenize(text: str) -> Iterator[Term]:
-    """All index terms of `text`, with positions (compound parts share their word's position)."""
-    for term, pos, start, end in iter_terms(text):
-        yield Term(term, pos, start, end, is_cjk(term[0]))
 
 
 @dataclass(frozen=True, slots=True)

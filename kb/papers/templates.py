@@ -1,7 +1,7 @@
 """Text of new notes: safe file-name slugs and paper notes rendered from a template (pure).
 
 A template is Markdown body text without front matter. `render_note` writes the front matter
-itself (with PyYAML, so any title is quoted correctly) and fills `{placeholder}`s in the body:
+itself (with PyYAML, through `kb.index.frontmatter`, so any title is quoted correctly) and fills `{placeholder}`s in the body:
 
     {title} {authors} {year} {venue} {arxiv} {arxiv_url} {doi} {url} {link}
     {abstract} {abstract_quote} {tags} {status} {added}
@@ -15,27 +15,14 @@ import datetime
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import yaml
+from kb.errors import TemplateError
+from kb.index.frontmatter import render_front_matter
+from kb.layout import STATUSES
+from kb.models import PaperMeta
+from kb.papers.fields import ascii_fold
 
-from kb.errors import KbError
-from kb.models import STATUSES
-
-if TYPE_CHECKING:  # kb.add imports this module; the type is only needed for annotations
-    from kb.add import PaperFields
-
-__all__ = [
-    "DEFAULT_PAPER_TEMPLATE",
-    "PLACEHOLDERS",
-    "TemplateError",
-    "ascii_fold",
-    "fill_placeholders",
-    "front_matter_dict",
-    "render_front_matter",
-    "render_note",
-    "slugify",
-]
 
 DEFAULT_PAPER_TEMPLATE = """\
 论文链接：{link}
@@ -88,38 +75,9 @@ _WINDOWS_RESERVED = frozenset(
     + [f"COM{i}" for i in "123456789¹²³"]
     + [f"LPT{i}" for i in "123456789¹²³"]
 )
-# Letters NFKD does not decompose into an ASCII base letter.
-_FOLD = {
-    "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
-    "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH",
-    "ı": "i", "ħ": "h", "Ħ": "H",
-}
 # A slug of this many UTF-8 bytes leaves room for `[N]` and `.md` under the usual
 # 255-byte file-name limit (a CJK character is 3 bytes, some are 4).
 MAX_SLUG_BYTES = 200
-
-
-class TemplateError(KbError):
-    """A note cannot be rendered from the given fields."""
-
-
-def ascii_fold(text: str) -> str:
-    """Fold accented Latin letters to ASCII (`Müller` → `Muller`); other scripts stay as they are."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        if ch.isascii():
-            out.append(ch)
-        elif ch in _FOLD:
-            out.append(_FOLD[ch])
-        else:
-            decomposed = unicodedata.normalize("NFKD", ch)
-            base, marks = decomposed[0], decomposed[1:]
-            # Only strip marks from an ASCII base: `が` (か + dakuten) must not become `か`.
-            if base.isascii() and all(unicodedata.combining(m) for m in marks):
-                out.append(base)
-            else:
-                out.append(ch)
-    return "".join(out)
 
 
 def slugify(title: str, max_len: int = 80) -> str:
@@ -160,38 +118,17 @@ def _truncate(slug: str, max_len: int) -> str:
 
 # --- front matter -----------------------------------------------------------------------------
 
-# Characters that a plain or single-quoted YAML scalar would keep raw but that break a
-# line-based front-matter reader (line separators, NEL, control characters, BOM, lone
-# surrogates): scalars containing them are written double-quoted, where YAML escapes them.
-_NEEDS_ESCAPES = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
-
-
-class _FrontMatterDumper(yaml.SafeDumper):
-    """SafeDumper with the notebook's layout: flow lists (`tags: [a, b]`), block mappings."""
-
-
-def _represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = '"' if _NEEDS_ESCAPES.search(value) else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_FrontMatterDumper.add_representer(list, _represent_list)
-_FrontMatterDumper.add_representer(tuple, _represent_list)
-_FrontMatterDumper.add_representer(str, _represent_str)
-
 
 def _present(value: Any) -> bool:
     return value not in (None, "", (), [], {})
 
 
 def front_matter_dict(
-    fields: PaperFields,
+    fields: PaperMeta,
     today: datetime.date,
     *,
+    tags: Sequence[str] = (),
+    status: str | None = None,
     note_authors: Sequence[str] = (),
     aliases: Sequence[str] = (),
     tldr: str | None = None,
@@ -199,7 +136,7 @@ def front_matter_dict(
     """The front matter of a new paper note as an ordered dict, empty fields left out."""
     if not fields.title or not fields.title.strip():
         raise TemplateError("a paper note needs a title", hint="give TITLE, --bibtex or --arxiv")
-    status = fields.status or "to-read"
+    status = status or "to-read"
     if status not in STATUSES:
         raise TemplateError(f"invalid status {status!r}", hint="use one of: " + ", ".join(STATUSES))
     paper = {
@@ -215,7 +152,7 @@ def front_matter_dict(
         "title": fields.title,
         "kind": "paper",
         "authors": list(note_authors),
-        "tags": list(fields.tags),
+        "tags": list(tags),
         "status": status,
         "aliases": list(aliases),
         "tldr": tldr,
@@ -225,19 +162,7 @@ def front_matter_dict(
     return {k: v for k, v in data.items() if _present(v)}
 
 
-def render_front_matter(data: dict[str, Any]) -> str:
-    """`data` as a front-matter block: `---`, one YAML line per scalar or list, `---`."""
-    body = yaml.dump(
-        data,
-        Dumper=_FrontMatterDumper,  # a SafeDumper: same output types as yaml.safe_dump
-        allow_unicode=True,
-        sort_keys=False,
-        width=2**31 - 1,  # never fold a long title onto a second line
-    )
-    return f"---\n{body}---\n"
-
-
-def _placeholder_values(fields: PaperFields, today: datetime.date, status: str) -> dict[str, str]:
+def _placeholder_values(fields: PaperMeta, today: datetime.date, status: str, tags: Sequence[str]) -> dict[str, str]:
     arxiv_url = f"https://arxiv.org/abs/{fields.arxiv}" if fields.arxiv else ""
     doi_url = f"https://doi.org/{fields.doi}" if fields.doi else ""
     if fields.arxiv:
@@ -262,7 +187,7 @@ def _placeholder_values(fields: PaperFields, today: datetime.date, status: str) 
         "link": link,
         "abstract": abstract,
         "abstract_quote": quote,
-        "tags": ", ".join(fields.tags),
+        "tags": ", ".join(tags),
         "status": status,
         "added": today.isoformat(),
     }
@@ -290,9 +215,11 @@ def fill_placeholders(template: str, values: dict[str, str]) -> str:
 
 def render_note(
     template: str,
-    fields: PaperFields,
+    fields: PaperMeta,
     today: datetime.date,
     *,
+    tags: Sequence[str] = (),
+    status: str | None = None,
     note_authors: Sequence[str] = (),
     aliases: Sequence[str] = (),
     tldr: str | None = None,
@@ -302,8 +229,9 @@ def render_note(
     `note_authors` are the note's author ids (authors.yml), not the paper's authors.
     Raises TemplateError when `fields` has no title or an invalid status.
     """
-    data = front_matter_dict(fields, today, note_authors=note_authors, aliases=aliases, tldr=tldr)
-    body = fill_placeholders(template, _placeholder_values(fields, today, data["status"]))
+    data = front_matter_dict(fields, today, tags=tags, status=status, note_authors=note_authors, aliases=aliases,
+                             tldr=tldr)
+    body = fill_placeholders(template, _placeholder_values(fields, today, data["status"], tags))
     body = body.lstrip("\n")
     if body and not body.endswith("\n"):
         body += "\n"

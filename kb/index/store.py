@@ -1,8 +1,7 @@
-"""The SQLite side of the index, through sqlite-utils.
+"""All the SQL: notes, tags, links, snippets, snippet runs and problems in the SQLite file.
 
-Notes, tags, links, snippets, snippet runs and problems live here; `kb.search` keeps the Whoosh side.
-Writes go through sqlite-utils; the hot read path of `kb search` uses plain `sqlite3`, because importing
-sqlite-utils costs ~50 ms that a search should not pay.
+Plain `sqlite3` on connections from `kb.index.schema` (which owns the schema and its migrations).
+Writes take a `Store` (a write connection); reads take any connection, read-only ones included.
 """
 
 from __future__ import annotations
@@ -10,146 +9,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from pathlib import PurePosixPath
+from typing import Any
 
-from kb.models import Link, Note, PaperMeta, Problem, Snippet
-
-if TYPE_CHECKING:
-    from sqlite_utils import Database
-
-SCHEMA_VERSION = 1
-
-
-def _m001_initial(db: Store) -> None:
-    db["notes"].create(
-        {
-            # Change detection reads these for every note on every `kb index`: they come first, so that
-            # SQLite finds them without walking the overflow pages of the long text columns.
-            "path": str, "checksum": str, "size": int, "mtime_ns": int, "deps": str,
-            "title": str, "kind": str, "chapter": str, "chapter_label": str, "ord": float,
-            "status": str, "tldr": str, "added": str, "authors": str, "aliases": str, "tags": str,
-            "headings": str, "paper_title": str, "paper_authors": str, "year": int, "venue": str,
-            "arxiv": str, "doi": str, "url": str, "body": str, "body_line": int, "text": str, "code": str,
-            "meta": str, "indexed_at": float,
-        },
-        pk="path",
-    )
-    db["tags"].create({"tag": str, "name": str}, pk="tag")
-    db["note_tags"].create(
-        {"path": str, "tag": str, "position": int}, pk=("path", "tag"),
-        foreign_keys=[("path", "notes", "path"), ("tag", "tags", "tag")],
-    )
-    db["links"].create(
-        {"id": int, "source": str, "target": str, "label": str, "line": int, "style": str,
-         "external": int, "arxiv_id": str, "resolved": str},
-        pk="id", foreign_keys=[("source", "notes", "path")],
-    )
-    db["snippets"].create(
-        {"id": str, "path": str, "idx": int, "language": str, "start_line": int, "code": str,
-         "source": str, "info": str},
-        pk="id", foreign_keys=[("path", "notes", "path")],
-    )
-    db["snippet_runs"].create(
-        {"snippet_id": str, "code_checksum": str, "fingerprint": str, "status": str, "reason": str,
-         "mismatches": str, "duration": float, "output": str, "ran_at": float},
-        pk="snippet_id",
-    )
-    db["problems"].create(
-        {"id": int, "path": str, "line": int, "kind": str, "message": str, "severity": str}, pk="id",
-    )
-    # Changes made to SQLite but not yet to Whoosh; replayed by the next `kb index` (crash safety).
-    db["fulltext_pending"].create({"path": str, "op": str}, pk="path")
-    db["kb_meta"].create({"key": str, "value": str}, pk="key")
-    for table, cols in (("note_tags", ["tag"]), ("links", ["source"]), ("links", ["resolved"]),
-                        ("links", ["arxiv_id"]), ("snippets", ["path"]), ("problems", ["path"]),
-                        ("notes", ["arxiv"])):
-        db[table].create_index(cols, if_not_exists=True)
-    # FTS5 so the database is useful in Datasette as it is; kb itself searches with Whoosh.
-    # unicode61, not trigram: trigram tripled the time of a full build, and it cannot match the
-    # two-character Chinese words people search for anyway. Chinese search is Whoosh's job.
-    db["notes"].enable_fts(["title", "aliases", "tags", "text"], create_triggers=True)
-
-
-MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [("m001_initial", _m001_initial)]
-
-
-class Store:
-    """A write connection to the store.
-
-    The schema is created and migrated through sqlite-utils; everyday writes are plain SQL on the same
-    file, so that `kb index` after editing one note does not pay ~50 ms to import sqlite-utils.
-    """
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-
-
-def _needs_migration(conn: sqlite3.Connection) -> bool:
-    try:
-        done = {r[0] for r in conn.execute("SELECT name FROM _kb_migrations")}
-    except sqlite3.OperationalError:  # no such table: a new store
-        return True
-    return any(name not in done for name, _ in MIGRATIONS)
-
-
-def open_store(path: Path) -> Store:
-    """Open (creating and migrating as needed) the SQLite store at `path` for writing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA busy_timeout = 10000")
-    conn.execute("PRAGMA foreign_keys = ON")
-    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        conn.execute("PRAGMA journal_mode = wal")
-    if _needs_migration(conn):
-        from sqlite_utils import Database  # noqa: PLC0415 - slow import, only to change the schema
-
-        migrate(Database(conn))
-    return Store(conn)
-
-
-def migrate(db: Database) -> list[str]:
-    """Apply, in order, every migration not yet recorded in `_kb_migrations`; return their names."""
-    db["_kb_migrations"].create({"name": str, "applied_at": float}, pk="name", if_not_exists=True)
-    done = {row["name"] for row in db["_kb_migrations"].rows}
-    applied = []
-    for name, func in MIGRATIONS:
-        if name in done:
-            continue
-        with db.conn:
-            func(db)
-            db["_kb_migrations"].insert({"name": name, "applied_at": time.time()})
-            db["kb_meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
-        applied.append(name)
-    return applied
-
-
-def upsert_rows(conn: sqlite3.Connection, table: str, rows: Sequence[dict[str, Any]], pk: str, *,
-                replace: bool = True) -> None:
-    """Insert rows (all with the same keys), updating those whose `pk` exists when `replace`."""
-    if not rows:
-        return
-    cols = list(rows[0])
-    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"  # noqa: S608
-    if replace:
-        sql += f" ON CONFLICT({pk}) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in cols if c != pk)
-    conn.executemany(sql, [tuple(row[c] for c in cols) for row in rows])
-
-
-def set_meta(store: Store, key: str, value: str) -> None:
-    """Record a value in `kb_meta`."""
-    upsert_rows(store.conn, "kb_meta", [{"key": key, "value": value}], "key")
-
-
-def connect_readonly(path: Path) -> sqlite3.Connection:
-    """A plain sqlite3 connection for reading, without the cost of importing sqlite-utils."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA busy_timeout = 10000")
-    return conn
-
+from kb.index.schema import Store, upsert_rows
+from kb.models import Backlink, Link, Note, PaperMeta, Problem, Snippet, TagCount
 
 # --- conversions between Note and rows ------------------------------------------------------
 
@@ -285,11 +151,6 @@ def set_link_resolution(db: Store, resolutions: Iterable[tuple[int, str | None]]
     db.conn.executemany("UPDATE links SET resolved = ? WHERE id = ?", [(r, i) for i, r in resolutions])
 
 
-def prune_tags(db: Store) -> None:
-    """Drop tags no note uses any more."""
-    db.conn.execute("DELETE FROM tags WHERE tag NOT IN (SELECT tag FROM note_tags)")
-
-
 def mark_fulltext_pending(db: Store, ops: Iterable[tuple[str, str]]) -> None:
     """Record (path, 'upsert'|'delete') changes that Whoosh has yet to receive."""
     db.conn.executemany("INSERT OR REPLACE INTO fulltext_pending(path, op) VALUES (?, ?)", list(ops))
@@ -382,9 +243,12 @@ def list_notes(conn: sqlite3.Connection, full: bool = False) -> list[Note]:
     return [row_to_note(r, links.get(r["path"], ()), snippets.get(r["path"], ())) for r in rows]
 
 
-def note_keys(conn: sqlite3.Connection) -> list[tuple[str, str, list[str]]]:
-    """(path, title, aliases) of every note: what NOTE arguments and wiki links are matched against."""
-    return [(r[0], r[1], json.loads(r[2] or "[]")) for r in conn.execute("SELECT path, title, aliases FROM notes")]
+def note_keys(conn: sqlite3.Connection, kind: str | None = None) -> list[tuple[str, str, list[str]]]:
+    """(path, title, aliases) of every note (of one kind): what NOTE arguments and wiki links are matched against."""
+    sql, args = "SELECT path, title, aliases FROM notes", ()
+    if kind is not None:
+        sql, args = sql + " WHERE kind = ?", (kind,)
+    return [(r[0], r[1], json.loads(r[2] or "[]")) for r in conn.execute(sql, args)]
 
 
 def note_keys_of(conn: sqlite3.Connection, paths: list[str]) -> dict[str, tuple[str, list[str]]]:
@@ -398,13 +262,17 @@ def note_keys_of(conn: sqlite3.Connection, paths: list[str]) -> dict[str, tuple[
 
 
 def search_fields(conn: sqlite3.Connection, paths: list[str]) -> dict[str, dict[str, str]]:
-    """path → the text fields search excerpts come from (title, aliases, tags, body, code)."""
+    """path → the text fields excerpts come from (title, aliases, tags, body, code), with tag_list and chapter."""
     if not paths:
         return {}
     marks = ",".join("?" * len(paths))
-    rows = conn.execute(f"SELECT path, title, aliases, tags, text, code FROM notes WHERE path IN ({marks})", paths)  # noqa: S608
-    return {r[0]: {"title": r[1], "aliases": ", ".join(json.loads(r[2] or "[]")),
-                   "tags": ", ".join(json.loads(r[3] or "[]")), "body": r[4], "code": r[5]} for r in rows}
+    rows = conn.execute(f"SELECT path, title, aliases, tags, text, code, chapter FROM notes WHERE path IN ({marks})", paths)  # noqa: S608
+    out = {}
+    for r in rows:
+        tags = json.loads(r[3] or "[]")
+        out[r[0]] = {"title": r[1], "aliases": ", ".join(json.loads(r[2] or "[]")), "tags": ", ".join(tags),
+                     "body": r[4], "code": r[5], "tag_list": tags, "chapter": r[6]}
+    return out
 
 
 def snippets_with_titles(conn: sqlite3.Connection, note_path: str | None = None) -> list[tuple[Snippet, str]]:
@@ -428,16 +296,16 @@ def note_paths(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT path FROM notes")]
 
 
-def backlinks(conn: sqlite3.Connection, path: str) -> list[tuple[str, str, int]]:
-    """(source path, source title, line) of links that resolve to `path`."""
-    return [tuple(r) for r in conn.execute(
+def backlinks(conn: sqlite3.Connection, path: str) -> list[Backlink]:
+    """Links from other notes that resolve to `path`, by source and line."""
+    return [Backlink(*r) for r in conn.execute(
         "SELECT l.source, n.title, l.line FROM links l JOIN notes n ON n.path = l.source "
         "WHERE l.resolved = ? AND l.source != ? ORDER BY l.source, l.line", (path, path))]
 
 
-def tag_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
-    """(tag as first written, number of notes), most used first."""
-    return [(r[0], r[1]) for r in conn.execute(
+def tag_counts(conn: sqlite3.Connection) -> list[TagCount]:
+    """Tags as first written with their number of notes, most used first."""
+    return [TagCount(r[0], r[1]) for r in conn.execute(
         "SELECT t.name, COUNT(*) AS n FROM note_tags nt JOIN tags t ON t.tag = nt.tag "
         "GROUP BY nt.tag ORDER BY n DESC, t.tag")]
 
@@ -458,10 +326,55 @@ def snippet_runs(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
         conn.row_factory = prev
 
 
-def existing_paths(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
-    """Which of `paths` are stored notes."""
-    paths = list(paths)
-    if not paths:
-        return set()
-    marks = ",".join("?" * len(paths))
-    return {r[0] for r in conn.execute(f"SELECT path FROM notes WHERE path IN ({marks})", paths)}  # noqa: S608
+
+
+def meta_value(conn: sqlite3.Connection, key: str) -> str | None:
+    """A value recorded in `kb_meta`, or None."""
+    row = conn.execute("SELECT value FROM kb_meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(db: Store, key: str, value: str) -> None:
+    """Record a value in `kb_meta`."""
+    upsert_rows(db.conn, "kb_meta", [{"key": key, "value": value}], "key")
+
+
+def touch_notes(db: Store, files: Iterable[tuple[str, int, int]]) -> None:
+    """Record new (size, mtime) for notes whose content did not change: (path, size, mtime_ns)."""
+    db.conn.executemany("UPDATE notes SET size = ?, mtime_ns = ? WHERE path = ?",
+                        [(size, mtime, path) for path, size, mtime in files])
+
+
+def duplicate_titles(conn: sqlite3.Connection, only: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """(path, title) of notes sharing a title (case-insensitively) with another note; with `only`,
+    the notes sharing a title with one of those."""
+    if only is None:
+        return conn.execute(
+            "SELECT path, title FROM notes WHERE title COLLATE NOCASE IN "
+            "(SELECT title FROM notes GROUP BY title COLLATE NOCASE HAVING COUNT(*) > 1) ORDER BY path").fetchall()
+    rows: list[tuple[str, str]] = []
+    for path in only:
+        rows += conn.execute(
+            "SELECT path, title FROM notes WHERE title = (SELECT title FROM notes WHERE path = ?) "
+            "COLLATE NOCASE ORDER BY path", (path,)).fetchall()
+    return rows
+
+
+def _scope(column: str, only: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
+    if only is None:
+        return "", ()
+    return f" AND {column} IN ({','.join('?' * len(only))})", tuple(only)
+
+
+def broken_links(conn: sqlite3.Connection, only: Sequence[str] | None = None) -> list[tuple[str, str, int]]:
+    """(source, target, line) of internal links that resolve to no note (of every note or of `only`)."""
+    scope, args = _scope("source", only)
+    return conn.execute("SELECT source, target, line FROM links WHERE external = 0 AND resolved IS NULL"
+                        + scope + " ORDER BY source, line", args).fetchall()
+
+
+def note_tag_names(conn: sqlite3.Connection, only: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """(path, tag as written) of every tag use (of every note or of `only`), in the notes' order."""
+    scope, args = _scope("nt.path", only)
+    return conn.execute("SELECT nt.path, t.name FROM note_tags nt JOIN tags t ON t.tag = nt.tag WHERE 1"
+                        + scope + " ORDER BY nt.path, nt.position", args).fetchall()

@@ -1,6 +1,6 @@
 """Reading lists from paper notes: Markdown checklist, CSV, JSON, BibTeX, one-page HTML (pure).
 
-Everything here returns text; `write_output` is the one helper that touches the disk (for `-o`).
+Everything here returns text; `kb.output.write_output` writes it when asked to (`-o`).
 """
 
 from __future__ import annotations
@@ -10,47 +10,20 @@ import html
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kb.add import parse_arxiv_id
-from kb.output import write_output  # noqa: F401 - part of this module's API
-from kb.errors import KbError
-from kb.models import STATUSES, Note
-from kb.templates import ascii_fold
-
-__all__ = [
-    "EXPORT_FORMATS",
-    "GROUPS",
-    "ORDERS",
-    "UNNOTED_FORMATS",
-    "CitedPaper",
-    "ExportError",
-    "bibtex_entry_type",
-    "bibtex_key",
-    "bibtex_keys",
-    "export_reading_list",
-    "export_unnoted",
-    "note_number",
-    "paper_record",
-    "select_papers",
-    "sort_papers",
-    "unnoted_papers",
-    "write_output",
-]
+from kb.errors import ExportError
+from kb.layout import STATUSES
+from kb.models import Note
+from kb.papers import bibtex
+from kb.papers.arxiv import parse_arxiv_id
 
 EXPORT_FORMATS = ("md", "csv", "json", "bibtex", "html")
 UNNOTED_FORMATS = ("md", "csv", "json", "bibtex")
 ORDERS = ("number", "year", "chapter", "added")
 GROUPS = ("status", "chapter", "none")
-
-_NUMBER = re.compile(r"^\[(\d+)\]")
-
-
-class ExportError(KbError):
-    """An export that cannot be produced as asked (unknown format, order or grouping)."""
 
 
 def _check_choice(kind: str, value: str, choices: Sequence[str]) -> None:
@@ -69,12 +42,6 @@ class CitedPaper:
 
 
 # --- selecting and ordering -------------------------------------------------------------------
-
-
-def note_number(note: Note) -> int | None:
-    """The `[N]` prefix of the note's file name, if any."""
-    m = _NUMBER.match(note.path.name)
-    return int(m.group(1)) if m else None
 
 
 def _status(note: Note) -> str:
@@ -128,7 +95,7 @@ def sort_papers(notes: Iterable[Note], order: str = "number") -> list[Note]:
     _check_choice("order", order, ORDERS)
 
     def by_number(n: Note) -> tuple[Any, ...]:
-        num = note_number(n)
+        num = n.number
         return (num is None, num or 0, str(n.path))
 
     def key(n: Note) -> tuple[Any, ...]:
@@ -183,7 +150,7 @@ def paper_record(note: Note) -> dict[str, Any]:
     paper = note.paper
     arxiv = _arxiv(note)
     return {
-        "number": note_number(note),
+        "number": note.number,
         "path": str(note.path),
         "title": (paper.title if paper and paper.title else None) or note.title,
         "note_title": note.title,
@@ -334,226 +301,6 @@ def _to_html(groups: list[tuple[str, list[Note]]], title: str) -> str:
     return "\n".join(out)
 
 
-# --- BibTeX ------------------------------------------------------------------------------------------
-
-_JOURNAL_EXACT = re.compile(
-    r"(?i)^\s*(proc(\.|eedings)?\s+(of\s+)?(the\s+)?ieee|proceedings of the national academy of sciences.*|pnas"
-    r"|nature(\s.*)?|science(\s.*)?)\s*$"
-)
-_CONFERENCE = re.compile(
-    r"(?i)\b(conference|conf\.|workshops?|symposium|proceedings|proc\.|congress|"
-    r"cvpr|iccv|eccv|wacv|accv|bmvc|miccai|neurips|nips|icml|iclr|aaai|ijcai|uai|aistats|colt|"
-    r"acl|emnlp|naacl|eacl|coling|interspeech|icassp|kdd|www|sigir|cikm|wsdm|icdm|"
-    r"icra|iros|corl|rss|siggraph|3dv|ismir)\b"
-)
-_ARXIV_VENUE = re.compile(r"(?i)^\s*(arxiv\b.*|corr|.*\bpreprint\b.*)\s*$")
-
-
-def bibtex_entry_type(venue: str | None, arxiv: str | None = None) -> str:
-    """The BibTeX entry type for a venue.
-
-    Rule: Proc. IEEE, PNAS, Nature and Science are journals (`article`); a venue naming a
-    conference, workshop, symposium or proceedings, or a known conference acronym (CVPR, ICCV,
-    ECCV, NeurIPS, ICML, ICLR, BMVC, MICCAI, AAAI, ACL, …), is `inproceedings`; no venue or an
-    arXiv/CoRR/preprint venue is `misc` (with eprint when the arXiv id is known); any other venue
-    (JMLR, TPAMI, IJCV, "… Transactions on …", "Journal of …") is a journal, `article`.
-    """
-    venue = (venue or "").strip()
-    if not venue or _ARXIV_VENUE.match(venue):
-        return "misc"
-    if _JOURNAL_EXACT.match(venue):
-        return "article"
-    if _CONFERENCE.search(venue):
-        return "inproceedings"
-    return "article"
-
-
-_STOP_WORDS = frozenset(
-    "a an the on of for in to and with from by via is are as at towards toward using".split()
-)
-_NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
-
-
-def _key_part(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", ascii_fold(unicodedata.normalize("NFKC", text)).lower())
-
-
-def _last_name(author: str) -> str:
-    author = author.strip()
-    if "," in author:  # "He, Kaiming"
-        return author.split(",", 1)[0]
-    words = [w for w in author.split() if w.lower() not in _NAME_SUFFIXES]
-    return words[-1] if words else ""
-
-
-def bibtex_key(note: Note) -> str:
-    """The base citation key of a paper note: first author's last name + year + first title word.
-
-    ASCII only (`Müller` → `muller`); authors or words without Latin letters are skipped. See
-    `bibtex_keys` for keys that are unique across a list.
-    """
-    paper = note.paper
-    authors = paper.authors if paper else ()
-    name = next((p for p in (_key_part(_last_name(a)) for a in authors) if p), "")
-    year = str(paper.year) if paper and paper.year else ""
-    title = (paper.title if paper and paper.title else None) or note.title or ""
-    words = [_key_part(w) for w in re.split(r"[\W_]+", title)]
-    words = [w for w in words if w]
-    word = next((w for w in words if w not in _STOP_WORDS), words[0] if words else "")
-    key = f"{name}{year}{word}"
-    if not name and not word:
-        key = f"paper{note_number(note) or ''}{year}"
-    return key
-
-
-def bibtex_keys(notes: Iterable[Note]) -> dict[str, str]:
-    """Unique keys for the paper notes, by path: the base key, then `a`, `b`, … for later notes with it.
-
-    Notes are taken by file-name number then path, so a key never depends on the export order.
-    """
-    taken: set[str] = set()
-    keys: dict[str, str] = {}
-    for note in sort_papers([n for n in notes if n.kind == "paper"], "number"):
-        base = bibtex_key(note)
-        key = base
-        suffix = 0
-        while key in taken:
-            key = base + _suffix(suffix)
-            suffix += 1
-        taken.add(key)
-        keys[str(note.path)] = key
-    return keys
-
-
-def _suffix(i: int) -> str:
-    letters = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        letters = chr(ord("a") + r) + letters
-    return letters
-
-
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-# TeX math as arXiv titles write it ($\alpha$-nets): like pandoc, no space just inside the
-# dollars and no digit right after ("costs $5 and $10" is not math); no %, & or # inside.
-_MATH = re.compile(r"(?<![\\$])\$(?=[^\s$])(?:[^$\\%&#]|\\[^%&#])+?(?<=[^\s\\])\$(?!\d)")
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def _escape_text(text: str) -> str:
-    braces_ok = _balanced(text)
-    out = []
-    for ch in text:
-        if ch in _LATEX_SPECIAL:
-            out.append(_LATEX_SPECIAL[ch])
-        elif ch in "{}":
-            # BibTeX counts braces even when escaped: only balanced ones may stay braces.
-            out.append("\\" + ch if braces_ok else (r"\textbraceleft{}" if ch == "{" else r"\textbraceright{}"))
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _latex(text: str, *, protect_case: bool = False) -> str:
-    """Escape text for a BibTeX value; `$…$` math with balanced braces is kept as written."""
-    text = " ".join(text.split())
-    out = []
-    pos = 0
-    for m in _MATH.finditer(text):
-        if not _balanced(m.group()):
-            continue
-        out.append(_escape_words(text[pos : m.start()], protect_case))
-        out.append(m.group())
-        pos = m.end()
-    out.append(_escape_words(text[pos:], protect_case))
-    return "".join(out)
-
-
-def _escape_words(text: str, protect_case: bool) -> str:
-    if not protect_case:
-        return _escape_text(text)
-    # Brace words with capitals after the first letter (ResNet, CNNs, ImageNet) so that
-    # bibliography styles that lower-case titles leave them alone.
-    return re.sub(
-        r"\S+",
-        lambda m: "{" + _escape_text(m.group()) + "}"
-        if any(c.isupper() for c in [c for c in m.group() if c.isalpha()][1:])
-        else _escape_text(m.group()),
-        text,
-    )
-
-
-def _bib_name(name: str) -> str:
-    name = " ".join(name.split())
-    escaped = _latex(name)
-    # A comma or a separate "and" would split the name: keep it as one unit.
-    if "," in name or re.search(r"(?i)\sand\s", name):
-        return "{" + escaped + "}"
-    return escaped
-
-
-def _bib_entry(entry_type: str, key: str, fields: list[tuple[str, str | None]]) -> str:
-    present = [(k, v) for k, v in fields if v]
-    width = max((len(k) for k, _ in present), default=0)
-    body = ",\n".join(f"  {k.ljust(width)} = {{{v}}}" for k, v in present)
-    return f"@{entry_type}{{{key},\n{body}\n}}\n"
-
-
-def _bibtex_for(note: Note, key: str) -> str:
-    rec = paper_record(note)
-    entry_type = bibtex_entry_type(rec["venue"], rec["arxiv"])
-    venue = rec["venue"]
-    arxiv = rec["arxiv"]
-    fields: list[tuple[str, str | None]] = [
-        ("title", _latex(rec["title"], protect_case=True)),
-        ("author", " and ".join(_bib_name(a) for a in rec["authors"])),
-    ]
-    if entry_type == "inproceedings":
-        fields.append(("booktitle", _latex(venue)))
-    elif entry_type == "article":
-        fields.append(("journal", _latex(venue)))
-    elif venue and not _ARXIV_VENUE.match(venue):
-        fields.append(("howpublished", _latex(venue)))
-    fields.append(("year", str(rec["year"]) if rec["year"] else None))
-    if arxiv:
-        fields += [("eprint", arxiv), ("archivePrefix", "arXiv")]
-    fields += [
-        # doi and url are verbatim fields for biblatex and Zotero: written as they are.
-        ("doi", (rec["doi"] if _url_safe(rec["doi"]) else _latex(rec["doi"])) if rec["doi"] else None),
-        ("url", rec["url"] if rec["url"] and _url_safe(rec["url"]) else None),
-        ("keywords", _latex(", ".join(rec["tags"])) if rec["tags"] else None),
-    ]
-    return _bib_entry(entry_type, key, fields)
-
-
-def _url_safe(url: str) -> bool:
-    # URLs go in verbatim (url package); braces or spaces would break the entry.
-    return not re.search(r"[\s{}\\]", url)
-
-
-def _to_bibtex(notes: list[Note]) -> str:
-    keys = bibtex_keys(notes)
-    return "\n".join(_bibtex_for(n, keys[str(n.path)]) for n in notes)
-
-
 # --- reading list ----------------------------------------------------------------------------------
 
 
@@ -580,12 +327,11 @@ def export_reading_list(
         rows = [paper_record(n) for n in papers]
         return _to_csv(rows, _RECORD_COLUMNS)
     if fmt == "bibtex":
-        return _to_bibtex(papers)
+        return bibtex.to_bibtex([paper_record(n) for n in papers])
     groups = _groups(papers, group_by)
     if fmt == "md":
         return _to_markdown(groups, title)
     return _to_html(groups, title)
-
 
 
 # --- papers cited but not noted -----------------------------------------------------------------------
@@ -640,19 +386,8 @@ def export_unnoted(cited: Sequence[CitedPaper], fmt: str, *, title: str = "Cited
         entries = []
         for p in cited:
             name = p.labels[0] if p.labels else f"arXiv:{p.arxiv}"
-            entries.append(
-                _bib_entry(
-                    "misc",
-                    f"arXiv:{p.arxiv}",
-                    [
-                        ("title", _latex(name, protect_case=True)),
-                        ("eprint", p.arxiv),
-                        ("archivePrefix", "arXiv"),
-                        ("url", p.url),
-                        ("note", _latex("cited by " + ", ".join(p.cited_by))),
-                    ],
-                )
-            )
+            entries.append(bibtex.misc_entry(f"arXiv:{p.arxiv}", name, p.arxiv, p.url,
+                                             "cited by " + ", ".join(p.cited_by)))
         return "\n".join(entries)
     lines = [f"# {_md(title)}", ""]
     if not cited:
@@ -664,4 +399,14 @@ def export_unnoted(cited: Sequence[CitedPaper], fmt: str, *, title: str = "Cited
     return "\n".join(lines) + ("\n" if cited else "")
 
 
-# --- output file -------------------------------------------------------------------------------------
+# --- citation keys -----------------------------------------------------------------------------------
+
+
+def bibtex_key(note: Note) -> str:
+    """The base citation key of a paper note (`he2016deep`); see `bibtex_keys` for unique ones."""
+    return bibtex.citation_key(paper_record(note))
+
+
+def bibtex_keys(notes: Iterable[Note]) -> dict[str, str]:
+    """Unique citation keys of the paper notes, by path, independent of the notes' order."""
+    return bibtex.citation_keys([paper_record(n) for n in notes if n.kind == "paper"])

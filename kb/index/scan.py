@@ -11,7 +11,8 @@ from pathlib import Path
 import yaml
 
 from kb.models import Problem
-from kb.parse import NOTE_SUFFIXES, NotebookContext
+from kb.index.parse import NotebookContext
+from kb.layout import PAPERS_DIRS, is_note_file
 
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
 
@@ -65,7 +66,7 @@ def scan_notes(root: Path) -> tuple[list[NoteFile], list[Problem]]:
                     continue
             except OSError:
                 continue
-            if name.startswith((".", "_")) or not name.lower().endswith(NOTE_SUFFIXES):
+            if not is_note_file(name):
                 continue
             try:
                 st = entry.stat()  # follows a symlinked file
@@ -116,7 +117,7 @@ def load_chapters(root: Path) -> tuple[dict[str, Chapter], list[Problem]]:
 def load_authors(root: Path) -> dict[str, str]:
     """Author id → display name, from `authors.yml` at the top or in `blog/` (Docusaurus)."""
     authors: dict[str, str] = {}
-    for candidate in (root / "authors.yml", root / "blog" / "authors.yml", root / "papers" / "authors.yml"):
+    for candidate in (root / "authors.yml", *(root / d / "authors.yml" for d in PAPERS_DIRS)):
         if not candidate.is_file():
             continue
         try:

@@ -1,0 +1,60 @@
+"""The `kb` command line: each command parses its options, calls one `Notebook` method, formats.
+
+Data goes to stdout, messages to stderr, every line through `kb.cli.terminal` (which removes control
+characters a note could smuggle in). `KbGroup.invoke` is the one error boundary: a `KbError`
+becomes `Error: …` (and `Hint: …`) with exit code 1; anything else is a bug and shows its traceback.
+"""
+
+from __future__ import annotations
+
+import click
+
+from kb.cli.terminal import echo_error
+from kb.errors import KbError
+
+
+class KbGroup(click.Group):
+    """A click group that turns `KbError` into a one-line error."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KbError as exc:
+            echo_error(f"Error: {exc}")
+            if exc.hint:
+                echo_error(f"Hint: {exc.hint}")
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=KbGroup)
+@click.option("--notes", "notes", type=click.Path(file_okay=False), envvar="KB_NOTES",
+              help="Notes folder (default: notes/ here or in the nearest parent).")
+@click.option("--index", "index", type=click.Path(file_okay=False), envvar="KB_INDEX",
+              help="Index folder (default: index/ beside the notes folder).")
+@click.version_option(package_name="kb")
+@click.pass_context
+def cli(ctx: click.Context, notes: str | None, index: str | None) -> None:
+    """kb: a deep-learning notebook you can search, link and run.
+
+    Example: kb search resnet
+    """
+    ctx.obj = {"notes": notes, "index": index}
+
+
+def open_notebook(ctx: click.Context):
+    """The `Notebook` that `--notes`/`--index` (or the environment, or discovery) name."""
+    from kb.notebook import Notebook  # noqa: PLC0415
+
+    obj = ctx.find_root().obj or {}
+    return Notebook.open(obj.get("notes"), obj.get("index"))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="kb")
+
+
+# The commands register themselves on `cli` (imported last: they import `cli` from here).
+from kb.cli import notes as _notes  # noqa: E402, F401
+from kb.cli import papers as _papers  # noqa: E402, F401
+from kb.cli import snippets as _snippets  # noqa: E402, F401

@@ -1,0 +1,191 @@
+"""Commands that read the notebook: index, search, show, tags, toc, check."""
+
+from __future__ import annotations
+
+import click
+
+from kb.cli import cli, open_notebook
+from kb.cli.terminal import clean, echo, echo_error, emit_json, highlight, progress_printer, style
+from kb.layout import KINDS, STATUSES
+
+
+@cli.command("index")
+@click.option("--rebuild", is_flag=True, help="Rebuild from scratch instead of updating.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="Do not list problems, only the summary.")
+@click.pass_context
+def index_cmd(ctx: click.Context, rebuild: bool, as_json: bool, quiet: bool) -> None:
+    """Index the notes folder into SQLite and Whoosh (incremental).
+
+    Example: kb index --rebuild
+    """
+    stats = open_notebook(ctx).index(rebuild=rebuild, progress=None if as_json else progress_printer())
+    if as_json:
+        emit_json(stats.to_dict())
+        return
+    if not quiet:
+        for problem in stats.problems:
+            echo_error(str(problem))
+    echo(clean(stats.summary()))
+
+
+@cli.command("search", context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1, required=True)
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Most hits to show.")
+@click.option("--tag", "tags", multiple=True, help="Only notes with this tag (repeatable).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only this kind.")
+@click.option("--author", "authors", multiple=True, help="Only notes by (or papers by) this author.")
+@click.option("--chapter", "chapters", multiple=True, help="Only notes in this chapter (folder or label).")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES), help="Reading status.")
+@click.option("--year", "year", help="Paper year or range: 2017, 2015..2020.")
+@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
+@click.pass_context
+def search_cmd(ctx, words, limit, tags, kinds, authors, chapters, statuses, year, as_json) -> None:
+    """Search notes: Chinese and English words, "phrases", OR, -word, prefix*, field:value.
+
+    Example: kb search "semantic segmentation" tag:segmentation
+    """
+    from kb.search.query import Filters, parse_year  # noqa: PLC0415
+
+    years = (None, None)
+    if year:
+        parsed_year = parse_year(year)
+        if parsed_year is None:
+            raise click.BadParameter(f"{year!r} is not a year or a range like 2015..2020", param_hint="--year")
+        years = parsed_year
+    filters = Filters(tuple(tags), tuple(kinds), tuple(authors), tuple(chapters), tuple(statuses), *years)
+    nb = open_notebook(ctx)
+    built = nb.ensure_index()
+    if built is not None:
+        echo_error(f"Indexed the notebook first: {built.summary()}")
+    result = nb.search(" ".join(words), limit=limit, filters=filters)
+    if as_json:
+        emit_json([h.to_dict() for h in result.hits])
+        return
+    if result.corrected:
+        click.echo(f"Showing results for {style(result.corrected, bold=True)}", err=True)
+    if result.fallback_any:
+        echo_error("No note has every word; showing notes that match some of them.")
+    if not result.hits:
+        echo_error("No notes found.")
+        return
+    for rank, hit in enumerate(result.hits, 1):
+        title = next((highlight(x.text, x.spans) for x in hit.highlights if x.field == "title"), clean(hit.title, one_line=True))
+        echo(f"{rank:>2}. {click.style(title, bold=True)}  {style(hit.path, fg='cyan')}")
+        meta = [hit.kind]
+        if hit.year:
+            meta.append(str(hit.year))
+        if hit.tags:
+            meta.append("#" + " #".join(hit.tags))
+        echo(f"    {clean(' · '.join(meta), one_line=True)}")
+        for excerpt in [x for x in hit.highlights if x.field in ("body", "code")][:2]:
+            label = "code: " if excerpt.field == "code" else ""
+            echo(f"    {label}{highlight(excerpt.text, excerpt.spans)}")
+
+
+@cli.command("show")
+@click.argument("note")
+@click.option("--json", "as_json", is_flag=True, help="Print the note as JSON.")
+@click.option("--no-body", is_flag=True, help="Metadata only.")
+@click.pass_context
+def show_cmd(ctx, note: str, as_json: bool, no_body: bool) -> None:
+    """Show a note: metadata, tags, links, backlinks, snippets, then the body.
+
+    NOTE is a path (relative to notes/), a title, a file-name slug or an alias.
+
+    Example: kb show ResNet
+    """
+    view = open_notebook(ctx).show(note)
+    if as_json:
+        emit_json(view.to_dict(body=not no_body))
+        return
+    n = view.note
+    echo(style(n.title, bold=True))
+    rows = [("path", str(n.path)), ("kind", n.kind), ("chapter", n.chapter_label or n.chapter or "")]
+    if n.paper:
+        p = n.paper
+        rows += [("paper", p.title or ""), ("by", ", ".join(p.authors)),
+                 ("published", " ".join(str(x) for x in (p.venue, p.year) if x)),
+                 ("arXiv", f"https://arxiv.org/abs/{p.arxiv}" if p.arxiv else "")]
+    rows += [("status", n.status or ""), ("tags", ", ".join(n.tags)), ("aliases", ", ".join(n.aliases)),
+             ("authors", ", ".join(n.authors)), ("tldr", n.tldr or "")]
+    for key, value in rows:
+        if value:
+            echo(f"{key:>10}: {clean(value, one_line=True)}")
+    internal = [link for link in n.links if not link.external]
+    if internal:
+        echo("\nLinks:")
+        for link in internal:
+            target = clean(link.resolved, one_line=True) if link.resolved else style(f"broken: {link.target}", fg="red")
+            echo(f"  {clean(link.label or link.target, one_line=True)} -> {target}")
+    external = [link for link in n.links if link.external]
+    if external:
+        arxiv = sorted({link.arxiv_id for link in external if link.arxiv_id})
+        echo(f"\nExternal links: {len(external)}" + (f" (arXiv: {', '.join(arxiv)})" if arxiv else ""))
+    if view.backlinks:
+        echo("\nBacklinks:")
+        for back in view.backlinks:
+            echo(f"  {clean(back.title, one_line=True)}  ({clean(back.path, one_line=True)}:{back.line})")
+    if n.snippets:
+        echo("\nSnippets:")
+        for s in n.snippets:
+            where = s.source or f"line {s.start_line}"
+            echo(f"  {clean(s.id, one_line=True)}  {clean(s.language or 'text')}  {clean(where, one_line=True)}")
+    if not no_body:
+        echo("\n" + clean(n.body.rstrip()))
+
+
+@cli.command("tags")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def tags_cmd(ctx, as_json: bool) -> None:
+    """List tags with the number of notes using each, most used first.
+
+    Example: kb tags --json
+    """
+    counts = open_notebook(ctx).tags()
+    if as_json:
+        emit_json([c.to_dict() for c in counts])
+        return
+    for c in counts:
+        echo(f"{c.count:>5}  {clean(c.tag, one_line=True)}")
+
+
+@cli.command("toc")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def toc_cmd(ctx, as_json: bool) -> None:
+    """Print chapters in order with their notes in order.
+
+    Example: kb toc
+    """
+    chapters = open_notebook(ctx).toc()
+    if as_json:
+        emit_json([c.to_dict() for c in chapters])
+        return
+    for chapter in chapters:
+        echo(style(chapter.label, bold=True))
+        for path, title in chapter.notes:
+            echo(f"  {clean(title, one_line=True)}  ({clean(path, one_line=True)})")
+
+
+@cli.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print problems as JSON.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any problem exists.")
+@click.pass_context
+def check_cmd(ctx, as_json: bool, strict: bool) -> None:
+    """Report every problem in the notebook (bad YAML, broken links, duplicate titles, …).
+
+    Updates the index first, so the report is about the notes as they are now.
+
+    Example: kb check --strict
+    """
+    found = open_notebook(ctx).check()
+    if as_json:
+        emit_json([p.to_dict() for p in found])
+    else:
+        for problem in found:
+            echo(clean(f"{problem.path}:{problem.line}: {problem.kind}: {problem.message}", one_line=True))
+        echo_error(f"{len(found)} problems")
+    if strict and found:
+        ctx.exit(1)

@@ -1,0 +1,144 @@
+"""Commands that write paper notes or export them: add-note, mark, export reading-list."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+
+import click
+
+from kb.cli import KbGroup, cli, open_notebook
+from kb.cli.terminal import clean, echo, echo_error, emit_json
+from kb.layout import STATUSES
+from kb.models import PaperMeta
+
+
+def _gather_paper(title, arxiv, bibtex, authors, year, venue, offline) -> PaperMeta:
+    """The paper from the options, a BibTeX entry and (online) arXiv, first non-empty value winning."""
+    from kb.errors import ArxivError  # noqa: PLC0415
+    from kb.papers.fields import fields_from_options, merge_fields  # noqa: PLC0415
+
+    given = fields_from_options(title, authors=authors, year=year, venue=venue, arxiv=arxiv)
+    from_bib = None
+    if bibtex:
+        from kb.papers.bibtex import fields_from_bibtex  # noqa: PLC0415
+
+        from_bib = fields_from_bibtex(bibtex.read(), source=bibtex.name)
+    arxiv_id = given.arxiv or (from_bib.arxiv if from_bib else None)
+    fetched = None
+    if arxiv_id and not offline:
+        from kb.papers.arxiv import fetch_arxiv  # noqa: PLC0415
+
+        try:
+            fetched = fetch_arxiv(arxiv_id, timeout=5.0)
+        except ArxivError as exc:
+            echo_error(f"Warning: {exc}")
+    return merge_fields(given, from_bib, fetched)
+
+
+def _ask_missing(paper: PaperMeta, tags: tuple[str, ...]) -> tuple[PaperMeta, tuple[str, ...]]:
+    """Prompt for the fields a paper note should have (terminal only)."""
+    from kb.papers.fields import parse_tags  # noqa: PLC0415
+
+    if not paper.title:
+        paper = replace(paper, title=click.prompt("Title").strip())
+    if not paper.authors:
+        answer = click.prompt('Authors (separated by ";")', default="", show_default=False)
+        paper = replace(paper, authors=tuple(a.strip() for a in answer.split(";") if a.strip()))
+    if not paper.year:
+        answer = click.prompt("Year", default="", show_default=False).strip()
+        if answer.isdigit():
+            paper = replace(paper, year=int(answer))
+    if not tags:
+        tags = parse_tags(click.prompt("Tags (comma separated)", default="", show_default=False))
+    return paper, tags
+
+
+@cli.command("add-note")
+@click.argument("title", required=False)
+@click.option("--arxiv", help="arXiv id or URL (abs, pdf, with version, old style like math/0501001).")
+@click.option("--bibtex", "bibtex", type=click.File("r", encoding="utf-8"), help="BibTeX entry from FILE, or - for stdin.")
+@click.option("--authors", help='Paper authors, separated by ";": "Kaiming He; Jian Sun".')
+@click.option("--year", type=int, help="Publication year.")
+@click.option("--venue", help="Venue, e.g. CVPR.")
+@click.option("--tags", help="Comma-separated tags: detection,segmentation.")
+@click.option("--status", type=click.Choice(STATUSES), help="Reading status (default to-read).")
+@click.option("--offline", is_flag=True, envvar="KB_OFFLINE", help="Do not ask arXiv for metadata.")
+@click.option("--no-edit", is_flag=True, help="Do not open $VISUAL/$EDITOR, ask nothing.")
+@click.option("--force", is_flag=True, help="Create the note even if the paper already has one.")
+@click.option("--json", "as_json", is_flag=True, help="Print the new note as JSON.")
+@click.pass_context
+def add_note_cmd(ctx, title, arxiv, bibtex, authors, year, venue, tags, status, offline, no_edit, force, as_json) -> None:
+    """Create a paper note from a title, an arXiv id or a BibTeX entry, then index it.
+
+    The note is created as papers/[N]Title.md with the next free number, from the template
+    notes/_templates/paper.md when the notebook has one. Missing fields are asked for on a terminal.
+
+    Example: kb add-note --arxiv 1512.03385 --tags residual,classification
+    """
+    from kb.papers.fields import parse_tags  # noqa: PLC0415
+
+    nb = open_notebook(ctx)
+    interactive = not no_edit and sys.stdin.isatty() and sys.stdout.isatty()
+    paper = _gather_paper(title, arxiv, bibtex, authors, year, venue, offline)
+    tag_list = parse_tags(tags)
+    if interactive:
+        paper, tag_list = _ask_missing(paper, tag_list)
+    added = nb.add_note(paper, tags=tag_list, status=status, force=force,
+                        edit=(lambda file: click.edit(filename=str(file))) if interactive else None)
+    for problem in added.problems:
+        echo_error(f"Warning: {problem}")
+    if as_json:
+        emit_json(added.to_dict())
+    else:
+        echo(clean(added.file, one_line=True))
+
+
+@cli.command("mark")
+@click.argument("note")
+@click.argument("status", type=click.Choice(STATUSES))
+@click.pass_context
+def mark_cmd(ctx, note: str, status: str) -> None:
+    """Set a paper note's reading status; only the status line of its front matter changes.
+
+    Example: kb mark ResNet read
+    """
+    path, changed = open_notebook(ctx).mark(note, status)
+    echo(clean(f"{path}: {status}" if changed else f"{path} is already {status}", one_line=True))
+
+
+@cli.group("export", cls=KbGroup)
+def export_group() -> None:
+    """Export data from the notebook.
+
+    Example: kb export reading-list --format md
+    """
+
+
+@export_group.command("reading-list")
+@click.argument("query", nargs=-1)
+@click.option("--tag", help="Only papers with this tag.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only papers with this status.")
+@click.option("--chapter", help="Only papers in this chapter (folder or label).")
+@click.option("--order", type=click.Choice(["number", "year", "chapter", "added"]), default="number", show_default=True)
+@click.option("--group-by", type=click.Choice(["status", "chapter", "none"]), default="status", show_default=True,
+              help="Grouping for md and html.")
+@click.option("--unnoted", is_flag=True, help="Papers the notes cite (arXiv links) that have no note of their own.")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json", "bibtex", "html"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of stdout.")
+@click.option("--force", is_flag=True, help="Overwrite the -o file if it exists.")
+@click.pass_context
+def export_reading_list_cmd(ctx, query, tag, status, chapter, order, group_by, unnoted, fmt, output, force) -> None:
+    """Export paper notes as a reading list: a checklist, CSV, JSON, BibTeX or an HTML page.
+
+    Example: kb export reading-list --tag segmentation --format bibtex -o seg.bib
+    """
+    from kb.output import write_output  # noqa: PLC0415
+
+    text = open_notebook(ctx).reading_list(query=" ".join(query) or None, tag=tag, status=status, chapter=chapter,
+                                           order=order, fmt=fmt, group_by=group_by, unnoted=unnoted)
+    if output:
+        write_output(output, text, force=force)
+        echo_error(f"wrote {output}")
+    else:
+        click.echo(text, nl=not text.endswith("\n"))

@@ -1,0 +1,61 @@
+"""Problems that need the whole notebook (duplicate titles, broken links, unknown tags), and the
+fingerprint of the files that change how every note reads (labels, authors, tags, synonyms)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+from kb.index import store
+from kb.layout import PAPERS_DIRS
+from kb.models import Problem
+
+
+def notebook_problems(conn: sqlite3.Connection, vocabulary: dict[str, str] | None,
+                      only: Sequence[str] | None = None) -> list[Problem]:
+    """Duplicate titles, broken links and unknown tags.
+
+    With `only` (no title or path changed), these are checked for those notes alone; the other
+    notes' results still stand.
+    """
+    problems: list[Problem] = []
+    duplicates: dict[str, list[str]] = {}
+    for path, title in store.duplicate_titles(conn, only):
+        if path not in duplicates.setdefault(title.casefold(), []):
+            duplicates[title.casefold()].append(path)
+    for paths in duplicates.values():
+        if len(paths) < 2:
+            continue
+        for path in paths:
+            if only is None or path in only:
+                others = ", ".join(p for p in paths if p != path)
+                problems.append(Problem(path, 1, "duplicate-title", f"title is also used by {others}"))
+    for source, target, line in store.broken_links(conn, only):
+        problems.append(Problem(source, line, "broken-link", f"link to {target!r} matches no note"))
+    if vocabulary is not None:
+        for path, name in store.note_tag_names(conn, only):
+            if name.casefold() not in vocabulary:
+                problems.append(Problem(path, 2, "unknown-tag", f"tag {name!r} is not in tags.yml"))
+    return problems
+
+
+def notebook_config_fingerprint(root: Path) -> str:
+    """Sizes and mtimes of the files that change how every note is read (labels, authors, tags, synonyms)."""
+    parts = []
+    candidates = [root / "synonyms.yml", root / "tags.yml", root / "authors.yml",
+                  *(root / d / "authors.yml" for d in PAPERS_DIRS)]
+    try:
+        folders = [e.path for e in os.scandir(root) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        folders = []
+    for folder in folders:
+        candidates += [Path(folder) / n for n in ("_category_.yml", "_category_.yaml", "_category_.json")]
+    for path in sorted(candidates):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        parts.append(f"{path.relative_to(root).as_posix()}:{st.st_size}:{st.st_mtime_ns}")
+    return "|".join(parts)

@@ -1,0 +1,195 @@
+"""Front matter: the YAML block between `---` lines at the very start of a note.
+
+One module for reading it (`split_front_matter`, `load_front_matter`), writing a new one
+(`render_front_matter`) and changing one value in place (`set_status`), so that parsing and
+`kb mark` agree on the rule: front matter is recognised only at offset 0, and a `---` later in
+the body is a horizontal rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from kb.errors import FrontMatterError
+from kb.layout import STATUSES
+from kb.models import Problem
+
+try:  # the C loader is ~7x faster; fall back quietly where libyaml is missing
+    _YamlLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _YamlLoader = yaml.SafeLoader
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """The result of splitting a note's text into front matter and body."""
+
+    raw: str | None  # the YAML text, None when the note has none
+    body: str
+    body_line: int  # 1-based line where the body starts
+    unterminated: bool = False
+
+
+def normalise_text(text: str) -> str:
+    """Drop a BOM and turn CRLF/CR line ends into LF."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def split_front_matter(text: str) -> FrontMatter:
+    """Split `---` front matter from the body; front matter is recognised only at offset 0."""
+    text = normalise_text(text)
+    first_end = text.find("\n")
+    if first_end == -1 or text[:first_end].rstrip(" \t") != "---":
+        return FrontMatter(None, text, 1)
+    pos = first_end + 1
+    line_no = 2
+    while pos <= len(text):
+        end = text.find("\n", pos)
+        line = text[pos:] if end == -1 else text[pos:end]
+        if line.rstrip(" \t") in ("---", "..."):
+            raw = text[first_end + 1 : pos]
+            body = "" if end == -1 else text[end + 1 :]
+            return FrontMatter(raw, body, line_no + 1)
+        if end == -1:
+            break
+        pos = end + 1
+        line_no += 1
+    # No closing line: this is not front matter, the whole text is the body.
+    return FrontMatter(None, text, 1, unterminated=True)
+
+
+def load_front_matter(raw: str, path: str) -> tuple[dict[str, Any], list[Problem]]:
+    """Parse front matter YAML; a broken block yields `{}` and a problem naming the line."""
+    try:
+        data = yaml.load(raw, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = (mark.line + 2) if mark is not None else 1  # +1 for 1-based, +1 for the opening ---
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return {}, [Problem(path, line, "bad-yaml", f"invalid front matter YAML: {reason}", "error")]
+    if data is None:
+        return {}, []
+    if not isinstance(data, dict):
+        return {}, [Problem(path, 2, "bad-yaml", "front matter is not a mapping of keys to values", "error")]
+    return {str(k): v for k, v in data.items()}, []
+
+
+
+# --- writing a new front matter ------------------------------------------------------------
+
+# Characters that a plain or single-quoted YAML scalar would keep raw but that break a
+# line-based front-matter reader (line separators, NEL, control characters, BOM, lone
+# surrogates): scalars containing them are written double-quoted, where YAML escapes them.
+_NEEDS_ESCAPES = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+
+
+class _FrontMatterDumper(yaml.SafeDumper):
+    """SafeDumper with the notebook's layout: flow lists (`tags: [a, b]`), block mappings."""
+
+
+def _represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = '"' if _NEEDS_ESCAPES.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_FrontMatterDumper.add_representer(list, _represent_list)
+_FrontMatterDumper.add_representer(tuple, _represent_list)
+_FrontMatterDumper.add_representer(str, _represent_str)
+
+
+def render_front_matter(data: dict[str, Any]) -> str:
+    """`data` as a front-matter block: `---`, one YAML line per scalar or list, `---`."""
+    body = yaml.dump(
+        data,
+        Dumper=_FrontMatterDumper,  # a SafeDumper: same output types as yaml.safe_dump
+        allow_unicode=True,
+        sort_keys=False,
+        width=2**31 - 1,  # never fold a long title onto a second line
+    )
+    return f"---\n{body}---\n"
+
+
+# --- changing the status in place ---------------------------------------------------------
+
+_STATUS_LINE = re.compile(
+    r"""^(?P<key>(?P<q>["']?)status(?P=q)[ \t]*:)(?P<sp>[ \t]*)(?P<value>"[^"]*"|'[^']*'|[^\s#]*)(?P<rest>.*)$""",
+    re.S,
+)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _split_lines(text: str) -> list[str]:
+    """Lines with their endings kept; CRLF, LF and a lone CR each end a line (as kb.parse reads them)."""
+    return _LINE.findall(text)
+
+
+def _content(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+def _ending(line: str) -> str:
+    return line[len(_content(line)):]
+
+
+def set_status(text: str, status: str, path: str = "<note>") -> str:
+    """`text` with the front matter's top-level `status:` set to `status`; nothing else changes.
+
+    The value is replaced in place (quotes and a trailing comment are kept); without a status
+    line one is inserted before the closing `---`; without front matter a block is added at the
+    top. Line endings, a BOM and every other byte are preserved. Raises FrontMatterError for an
+    invalid status, a front matter that is never closed, or a status that cannot be edited safely.
+    """
+    if status not in STATUSES:
+        raise FrontMatterError(path, 1, f"invalid status {status!r} (use {', '.join(STATUSES)})")
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    lines = _split_lines(text[len(bom):])
+    newline = (_ending(lines[0]) if lines else "") or "\n"
+
+    if not lines or _content(lines[0]).rstrip(" \t") != "---":
+        block = f"---{newline}status: {status}{newline}---{newline}"
+        return bom + block + "".join(lines)
+
+    close = next((i for i in range(1, len(lines)) if _content(lines[i]).rstrip(" \t") in ("---", "...")), None)
+    if close is None:
+        raise FrontMatterError(path, 1, "the front matter opened on line 1 is never closed with '---'")
+
+    found = [i for i in range(1, close) if _STATUS_LINE.match(_content(lines[i]))]
+    if len(found) > 1:
+        raise FrontMatterError(path, found[1] + 1, "'status' appears more than once in the front matter")
+    if not found:
+        ending = _ending(lines[close - 1]) or newline
+        lines.insert(close, f"status: {status}{ending}")
+        return bom + "".join(lines)
+
+    i = found[0]
+    content = _content(lines[i])
+    ending = _ending(lines[i])
+    m = _STATUS_LINE.match(content)
+    assert m is not None
+    value = m.group("value")
+    rest = m.group("rest")
+    if rest.strip() and not rest.lstrip().startswith("#"):
+        raise FrontMatterError(path, i + 1, f"cannot change status {value + rest!r}: not a plain value")
+    if not value and i + 1 < close and _content(lines[i + 1])[:1] in (" ", "\t"):
+        raise FrontMatterError(path, i + 1, "cannot change a status written over several lines")
+    quote = value[0] if value[:1] in ("'", '"') else ""
+    new_value = f"{quote}{status}{quote}"
+    if not value and not m.group("sp"):
+        new_value = " " + new_value  # `status:` with nothing after the colon
+    if not value and rest.startswith("#"):
+        new_value += " "  # keep `#` a comment: `read# x` would be one plain scalar
+    lines[i] = content[: m.start("value")] + new_value + content[m.end("value"):] + ending
+    return bom + "".join(lines)
+

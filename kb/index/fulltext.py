@@ -1,0 +1,273 @@
+"""The Whoosh side of the index: schema, tokenizer, building and updating.
+
+With `kb.search.engine` (the reading side), the only modules that import Whoosh; others import
+them only when they need Whoosh, so `kb --help` never pays for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import types
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kb.models import Note
+from kb.search.analysis import iter_terms
+
+
+def _import_whoosh_lightly() -> None:
+    """Import Whoosh without two dependencies it never uses on kb's path (~25 ms of every command).
+
+    - whoosh-reloaded does `from cached_property import cached_property`; that backport imports asyncio
+      for the one decorator Whoosh puts on a synchronous method, which `functools.cached_property`
+      handles the same way. (The backport is used when something imported it first.)
+    - `whoosh.compat` imports `urllib.request` (and with it http, email and ssl) only to re-export
+      `urlretrieve`, which kb never calls. A stand-in serves that one import and is removed at once, so
+      a later `import urllib.request` (kb add-note's arXiv lookup) loads the real module.
+    """
+    if "cached_property" not in sys.modules:
+        shim = types.ModuleType("cached_property")
+        shim.cached_property = functools.cached_property  # type: ignore[attr-defined]
+        sys.modules["cached_property"] = shim
+    if "whoosh.compat" in sys.modules or "urllib.request" in sys.modules:
+        import whoosh.compat  # noqa: F401, PLC0415
+        return
+    stand_in = types.ModuleType("urllib.request")
+
+    def urlretrieve(*args, **kwargs):  # pragma: no cover - never called by kb
+        raise RuntimeError("urlretrieve is not available inside kb's Whoosh import")
+
+    stand_in.urlretrieve = urlretrieve  # type: ignore[attr-defined]
+    sys.modules["urllib.request"] = stand_in
+    try:
+        import whoosh.compat  # noqa: F401, PLC0415
+    finally:
+        del sys.modules["urllib.request"]
+
+
+_import_whoosh_lightly()
+
+from whoosh.analysis import Token, Tokenizer  # noqa: E402
+
+if TYPE_CHECKING:
+    from whoosh.index import Index
+
+# Field weights for BM25F: a note named or tagged after a term outranks one that mentions it.
+# Few fields on purpose: every query word becomes one sub-query per field, so each field costs
+# query time. `name` is the title and aliases, `meta` the tags, file name, paper metadata and authors.
+FIELD_BOOSTS = {
+    "name": 6.0, "meta": 3.0, "headings": 2.0, "body": 1.0, "code": 0.3,
+}
+TEXT_FIELDS = tuple(FIELD_BOOSTS)
+# Code is indexed without positions (a fifth of all postings, and nobody phrase-searches code);
+# a Chinese word there is matched as all of its bigrams instead of as a phrase.
+NO_POSITIONS = frozenset({"code"})
+FIELD_FOR_CLAUSE = {"title": ("name",), "alias": ("name",), "code": ("code",), "path": ("meta",),
+                    "arxiv": ("meta",), "venue": ("meta",), "author": ("authors",), "chapter": ("chapter",)}
+
+
+class KbTokenizer(Tokenizer):
+    """Whoosh adapter for `kb.search.analysis.iter_terms` (it lower-cases and stems by itself).
+
+    Module-level because Whoosh pickles the schema, analyzer included, into the index.
+    """
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        if not (chars or keeporiginal):
+            # The common case while indexing: only term text and position.
+            for text, pos, _, _ in iter_terms(value):
+                token.text = text
+                token.boost = 1.0
+                token.stopped = False
+                if positions:
+                    token.pos = start_pos + pos
+                yield token
+            return
+        for text, pos, start, end in iter_terms(value):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
+
+
+_SCHEMA = None
+
+
+def schema():
+    """The Whoosh schema: one document per note."""
+    global _SCHEMA
+    if _SCHEMA is None:
+        from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema  # noqa: PLC0415
+
+        analyzer = KbTokenizer()
+        text = {name: TEXT(analyzer=analyzer, phrase=name not in NO_POSITIONS) for name in TEXT_FIELDS}
+        _SCHEMA = Schema(
+            path=ID(stored=True, unique=True),
+            chapter=TEXT(analyzer=analyzer),
+            authors=TEXT(analyzer=analyzer),
+            tags=KEYWORD(lowercase=True, commas=True),
+            kind=ID(stored=True),
+            status=ID(),
+            year=NUMERIC(int, stored=True),
+            stored=STORED(),
+            **text,
+        )
+    return _SCHEMA
+
+
+def note_document(note: Note) -> dict[str, Any]:
+    """The Whoosh document for one note."""
+    paper = note.paper
+    paper_text = ""
+    if paper:
+        paper_text = " ".join(str(x) for x in (paper.title, paper.arxiv, paper.venue, paper.year, paper.doi) if x)
+    doc = {
+        "path": str(note.path),
+        "name": "\n".join((note.title, *note.aliases)),
+        "meta": "\n".join((
+            *note.tags, note.path.name.rsplit(".", 1)[0], note.slug.replace("-", " "), paper_text,
+            note.tldr or "", *note.authors, *(paper.authors if paper else ()),
+        )),
+        "authors": "\n".join((*note.authors, *(paper.authors if paper else ()))),
+        "headings": "\n".join(note.headings),
+        "body": note.text,
+        "code": note.code,
+        "chapter": " ".join(x for x in (note.chapter, note.chapter_label) if x),
+        "kind": note.kind,
+        "status": note.status or "",
+        "stored": json.dumps([note.title, list(note.tags), note.chapter], ensure_ascii=False),
+    }
+    if note.tags:
+        doc["tags"] = ",".join(t.replace(",", " ") for t in note.tags)
+    if note.year is not None:
+        doc["year"] = note.year
+    return doc
+
+
+def create_index(folder: Path) -> Index:
+    """A new empty Whoosh index in `folder`."""
+    from whoosh import index  # noqa: PLC0415
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return index.create_in(str(folder), schema())
+
+
+def open_index(folder: Path) -> Index:
+    """Open the Whoosh index in `folder` (with our schema object, so the tokenizer is ours)."""
+    from whoosh.filedb.filestore import FileStorage  # noqa: PLC0415
+
+    return FileStorage(str(folder)).open_index(schema=schema())
+
+
+# Whoosh's writer keeps postings in a memory pool and, past `limitmb`, sorts them to disk and merges
+# the runs at the end, which costs ~50% more CPU. Committing the full build in batches small enough for
+# the pool (~4 MB of text per writer process, measured: larger batches spill) avoids that and bounds memory. Each batch adds segments
+# without merging; searching ten or so segments costs little.
+POOL_LIMIT_MB = 160
+BATCH_TEXT_BYTES = 4_000_000  # per writer process
+TINY_SEGMENT_DOCS = 100
+TINY_SEGMENTS_BEFORE_MERGE = 10
+
+
+def _doc_bytes(doc: dict[str, Any]) -> int:
+    return sum(len(v) for v in doc.values() if isinstance(v, str))
+
+
+def build_index(folder: Path, notes: Iterable[Note], procs: int = 1,
+                on_batch: Callable[[list[Note]], None] | None = None) -> int:
+    """Write every note into a fresh index in `folder`; returns the number of documents.
+
+    With `procs` > 1, Whoosh's worker processes index each batch while this process goes on parsing
+    the next notes; `on_batch(batch)` runs just before a batch is committed, so the caller's own work
+    (the SQLite writes) overlaps Whoosh's too.
+    """
+    ix = create_index(folder)
+    limit = BATCH_TEXT_BYTES * max(1, procs)
+    count = 0
+    writer = None
+    batch: list[Note] = []
+    size = 0
+    try:
+        for note in notes:
+            if writer is None:
+                kwargs: dict[str, Any] = {"limitmb": POOL_LIMIT_MB, "compound": False}
+                if procs > 1:
+                    kwargs.update(procs=procs, multisegment=True)
+                writer = ix.writer(**kwargs)
+            doc = note_document(note)
+            writer.add_document(**doc)
+            batch.append(note)
+            size += _doc_bytes(doc)
+            count += 1
+            if size >= limit:
+                if on_batch:
+                    on_batch(batch)
+                writer.commit(merge=False)
+                writer, batch, size = None, [], 0
+        if writer is not None:
+            if on_batch:
+                on_batch(batch)
+            writer.commit(merge=False)
+            writer = None
+    except BaseException:
+        if writer is not None:
+            writer.cancel()
+        raise
+    return count
+
+
+def merge_tiny_segments(writer, segments):
+    """Merge policy for incremental updates: fold the tiny one-note segments together once there are
+    enough of them, and never touch the big segments of the full build (a one-note update stays fast)."""
+    from whoosh.reading import SegmentReader  # noqa: PLC0415
+
+    tiny = [s for s in segments if s.doc_count_all() < TINY_SEGMENT_DOCS]
+    if len(tiny) < TINY_SEGMENTS_BEFORE_MERGE:
+        return segments
+    for segment in tiny:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in tiny]
+
+
+def update_index(folder: Path, upserts: Sequence[Note], deletes: Iterable[str]) -> None:
+    """Apply changed and removed notes to the existing index in one commit."""
+    ix = open_index(folder)
+    writer = ix.writer(timeout=30.0, limitmb=POOL_LIMIT_MB, compound=False)
+    try:
+        for path in deletes:
+            writer.delete_by_term("path", path)
+        for note in upserts:
+            writer.update_document(**note_document(note))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(mergetype=merge_tiny_segments)
+
+
+def indexed_paths(folder: Path) -> set[str]:
+    """Paths of every document in the index (to check it against the SQLite store)."""
+    ix = open_index(folder)
+    with ix.reader() as reader:
+        return {fields["path"] for _, fields in reader.iter_docs()}

@@ -1,0 +1,119 @@
+"""The index folder: generations, the `CURRENT` pointer and the writer lock.
+
+    index/CURRENT          names the live generation, e.g. `gen-20261126T140512-1234`
+    index/PREVIOUS         the generation it replaced, kept for searches that opened it just before
+    index/gen-…/kb.sqlite  the SQLite store
+    index/gen-…/whoosh/    the Whoosh index
+    index/.lock            held by the one process that may write
+
+Kept apart from `kb.index.indexer` so that reading commands (`kb search`, `kb show`) can find the
+index without importing the indexing pipeline.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.errors import IndexBusy, IndexMissing
+
+LOCK_WAIT_SECONDS = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """One complete index: a SQLite store and a Whoosh index built together."""
+
+    folder: Path
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite file."""
+        return self.folder / "kb.sqlite"
+
+    @property
+    def whoosh_path(self) -> Path:
+        """The Whoosh folder."""
+        return self.folder / "whoosh"
+
+    @property
+    def synonyms_path(self) -> Path:
+        """Synonym groups copied from the notebook, as JSON (no YAML import when searching)."""
+        return self.folder / "synonyms.json"
+
+
+def current_generation(index_dir: Path) -> Generation | None:
+    """The live generation, or None when the notebook has never been indexed."""
+    try:
+        name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    folder = index_dir / name
+    if not name or not (folder / "kb.sqlite").is_file():
+        return None
+    return Generation(folder)
+
+
+def require_generation(index_dir: Path) -> Generation:
+    """The live generation, or `IndexMissing`."""
+    gen = current_generation(index_dir)
+    if gen is None:
+        raise IndexMissing(f"no index in {index_dir}")
+    return gen
+
+
+@contextmanager
+def writer_lock(index_dir: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the index's writer lock (released by the OS even if the process is killed)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(index_dir / ".lock", "a+")  # noqa: SIM115 - held for the whole block
+    deadline = time.monotonic() + wait
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(f"another kb process is writing the index in {index_dir}") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        handle.close()
+
+
+def new_generation(index_dir: Path) -> Generation:
+    """A new, empty generation folder (not live until `swap_current`)."""
+    folder = index_dir / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 100000}"
+    folder.mkdir(parents=True)
+    return Generation(folder)
+
+
+def swap_current(index_dir: Path, gen: Generation) -> None:
+    """Make `gen` the live generation atomically; the one it replaces becomes `PREVIOUS`."""
+    old = current_generation(index_dir)
+    if old is not None:
+        (index_dir / "PREVIOUS").write_text(old.folder.name + "\n", encoding="utf-8")
+    tmp = index_dir / f"CURRENT.{os.getpid()}.tmp"
+    tmp.write_text(gen.folder.name + "\n", encoding="utf-8")
+    os.replace(tmp, index_dir / "CURRENT")
+
+
+def remove_stale_generations(index_dir: Path) -> None:
+    """Delete generations that are neither live nor the one just replaced (`PREVIOUS`): a search that
+    opened that one just before the swap may still be reading it."""
+    live = current_generation(index_dir)
+    try:
+        previous = (index_dir / "PREVIOUS").read_text(encoding="utf-8").strip()
+    except OSError:
+        previous = ""
+    for child in index_dir.glob("gen-*"):
+        if (live is None or child != live.folder) and child.name != previous:
+            shutil.rmtree(child, ignore_errors=True)
+

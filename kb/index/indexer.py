@@ -1,0 +1,294 @@
+"""The index pipeline: scan → diff → read and parse → store (SQLite) and full text (Whoosh).
+
+A full build writes a new generation and then swaps `CURRENT` atomically (`kb.index.generations`),
+so searches keep answering from the old one until the new one is complete, and a build killed
+half-way leaves the old one intact. An incremental run updates the live generation: SQLite first
+(recording what Whoosh still has to receive in `fulltext_pending`), then Whoosh, then it clears the
+pending list. A run killed between the two leaves the pending list behind, and the next run replays
+it, so the two stores converge.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+from kb.config import Paths
+from kb.index import store
+from kb.index.checks import notebook_config_fingerprint, notebook_problems
+from kb.index.diff import Diff, Stored, classify, diff_files
+from kb.index.generations import (
+    Generation,
+    current_generation,
+    new_generation,
+    remove_stale_generations,
+    require_generation,
+    swap_current,
+    writer_lock,
+)
+from kb.index.links import LinkTargets, resolve_link
+from kb.index.parse import NotebookContext, checksum
+from kb.index.reading import build_note, read_file, stat_deps
+from kb.index.scan import NoteFile, load_context, load_vocabulary, scan_notes
+from kb.index.schema import Store, connect_readonly, open_store
+from kb.models import IndexStats, Note, Problem
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def index_notebook(paths: Paths, *, rebuild: bool = False, progress: Progress | None = None,
+                   procs: int | None = None) -> IndexStats:
+    """Bring the index up to date with the notes folder (under the writer lock); returns what changed."""
+    with writer_lock(paths.index):
+        return index_locked(paths, rebuild=rebuild, progress=progress, procs=procs)
+
+
+def index_locked(paths: Paths, *, rebuild: bool = False, progress: Progress | None = None,
+                 procs: int | None = None) -> IndexStats:
+    """`index_notebook` for a caller that already holds the writer lock."""
+    started = time.perf_counter()
+    gen = None if rebuild else current_generation(paths.index)
+    if gen is not None and _stored_fingerprint(gen) != notebook_config_fingerprint(paths.notes):
+        gen = None  # chapter labels, authors, tags or synonyms changed: every note may read differently
+    if gen is None:
+        stats = _full_build(paths, progress, procs)
+    else:
+        stats = _incremental(paths, gen, progress)
+    remove_stale_generations(paths.index)
+    return replace(stats, seconds=time.perf_counter() - started)
+
+
+def _resolve_links(db: Store, sources: list[str] | None) -> None:
+    rows = store.internal_links(db.conn, sources)
+    if not rows:
+        return
+    if any(link.style == "wiki" for _, _, link in rows):
+        targets = LinkTargets(store.note_keys(db.conn))
+    else:
+        targets = LinkTargets((path, "", ()) for path in store.note_paths(db.conn))
+    store.set_link_resolution(db, [(row_id, resolve_link(link, PurePosixPath(src), targets)) for row_id, src, link in rows])
+
+
+def _write_synonyms(root: Path, gen: Generation) -> list[Problem]:
+    from kb.search.synonyms import load_synonyms, save_synonym_map  # noqa: PLC0415 - YAML, only when building
+
+    groups, problems = load_synonyms(root / "synonyms.yml")
+    save_synonym_map(groups, gen.synonyms_path)
+    return problems
+
+
+def _stored_fingerprint(gen: Generation) -> str | None:
+    conn = connect_readonly(gen.db_path)
+    try:
+        return store.meta_value(conn, "config_fingerprint")
+    finally:
+        conn.close()
+
+
+# --- full build -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _BuildLog:
+    """What parsing the stream of notes found, filled in while Whoosh consumes it."""
+
+    problems: list[Problem] = field(default_factory=list)  # of files that gave no note
+    note_problems: list[Problem] = field(default_factory=list)  # stored with their notes
+    deps: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+
+
+def _parse_stream(root: Path, files: list[NoteFile], ctx: NotebookContext, log: _BuildLog,
+                  progress: Progress | None) -> Iterator[Note]:
+    """Parse files one at a time (a full build never holds every note in memory)."""
+    for i, file in enumerate(files):
+        data, problem = read_file(root, file)
+        if problem:
+            log.problems.append(problem)
+            continue
+        note, note_deps, skipped = build_note(root, file, data, ctx)
+        log.problems += skipped
+        if note is not None:
+            log.deps[str(note.path)] = note_deps
+            log.note_problems += note.problems
+            yield note
+        if progress and (i % 200 == 0 or i + 1 == len(files)):
+            progress("index", i + 1, len(files))
+
+
+def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> IndexStats:
+    from kb.index import fulltext  # noqa: PLC0415 - imports Whoosh
+
+    files, problems = scan_notes(paths.notes)
+    ctx, _, chapter_problems = load_context(paths.notes)
+    log = _BuildLog(problems=problems + chapter_problems)
+    gen = new_generation(paths.index)
+    db = open_store(gen.db_path)
+    if procs is None:
+        # Worker processes only pay off past one batch of text; small notebooks index in-process.
+        big = sum(f.size for f in files) > fulltext.BATCH_TEXT_BYTES
+        procs = 2 if big and (os.cpu_count() or 1) > 1 else 1
+
+    def store_batch(batch: list[Note]) -> None:
+        # Runs while Whoosh's worker processes index the same batch.
+        with store.transaction(db):
+            store.upsert_notes(db, batch, {str(n.path): log.deps.get(str(n.path), {}) for n in batch}, fresh=True)
+
+    try:
+        count = fulltext.build_index(gen.whoosh_path, _parse_stream(paths.notes, files, ctx, log, progress),
+                                     procs=procs, on_batch=store_batch)
+        with store.transaction(db):
+            _resolve_links(db, None)
+            store.set_meta(db, "config_fingerprint", notebook_config_fingerprint(paths.notes))
+            log.problems += _write_synonyms(paths.notes, gen)
+            notebook = notebook_problems(db.conn, load_vocabulary(paths.notes))
+            store.replace_notebook_problems(db, log.problems + notebook)
+    finally:
+        db.conn.close()
+    swap_current(paths.index, gen)
+    return IndexStats(added=count, problems=tuple(log.problems + log.note_problems + notebook), rebuilt=True)
+
+
+# --- incremental ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Update:
+    """The apply step's plan: what to write to the store and to Whoosh."""
+
+    notes: list[Note] = field(default_factory=list)  # added or changed, parsed
+    deps: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)
+    touched: list[tuple[str, int, int]] = field(default_factory=list)  # same content, new mtime
+    problems: list[Problem] = field(default_factory=list)
+    added: int = 0
+    changed: int = 0
+
+
+def _diff(paths: Paths, gen: Generation) -> tuple[Diff, Stored, dict[str, str | None], list[tuple[str, str]]]:
+    """Read-only: the diff, what the store holds, the stored checksums of candidates, pending Whoosh work."""
+    files, _ = scan_notes(paths.notes)
+    conn = connect_readonly(gen.db_path)
+    try:
+        stored = store.stored_files(conn)
+        attachments = {p: stat_deps(paths.notes, list(deps)) for p, (_, _, deps) in stored.items() if deps}
+        diff = diff_files(files, stored, attachments)
+        checksums = {f.path: store.stored_checksum(conn, f.path) for f in diff.candidates if f.path in stored}
+        pending = store.pending_fulltext(conn)
+    finally:
+        conn.close()
+    return diff, stored, checksums, pending
+
+
+def _read_candidates(paths: Paths, diff: Diff, stored: Stored, checksums: dict[str, str | None]) -> _Update:
+    """Read and parse the candidates the diff found; classify each as added, changed or touched."""
+    update = _Update(removed=list(diff.removed))
+    ctx = None
+    for file in diff.candidates:
+        data, problem = read_file(paths.notes, file)
+        if problem:
+            update.problems.append(problem)
+            if file.path in stored:
+                update.removed.append(file.path)
+            continue
+        attached_now = stat_deps(paths.notes, list(stored[file.path][2])) if file.path in stored else {}
+        verdict = classify(file.path, checksum(data), stored, checksums.get(file.path), attached_now)
+        if verdict == "touched":
+            update.touched.append((file.path, file.size, file.mtime_ns))
+            continue
+        if ctx is None:
+            ctx, _, chapter_problems = load_context(paths.notes)
+            update.problems += chapter_problems
+        note, note_deps, skipped = build_note(paths.notes, file, data, ctx)
+        update.problems += skipped
+        if note is None:
+            if file.path in stored:
+                update.removed.append(file.path)
+            continue
+        update.notes.append(note)
+        update.deps[file.path] = note_deps
+        if verdict == "added":
+            update.added += 1
+        else:
+            update.changed += 1
+    return update
+
+
+def _incremental(paths: Paths, gen: Generation, progress: Progress | None) -> IndexStats:
+    """Diff the notes folder against the store; write (and import Whoosh) only if something changed."""
+    diff, stored, checksums, pending = _diff(paths, gen)
+    update = _read_candidates(paths, diff, stored, checksums)
+    removed = sorted(set(update.removed))
+    stats = IndexStats(added=update.added, changed=update.changed, removed=len(removed),
+                       unchanged=diff.unchanged + len(update.touched),
+                       problems=tuple(update.problems + [p for n in update.notes for p in n.problems]))
+    something_changed = bool(update.notes or removed)
+    if not (something_changed or update.touched or pending):
+        return stats  # the common case: nothing to write
+    db = open_store(gen.db_path)
+    try:
+        with store.transaction(db):
+            store.touch_notes(db, update.touched)
+            if something_changed:
+                _store_changes(db, paths, update, removed)
+        pending = store.pending_fulltext(db.conn)
+        if pending:
+            _apply_pending(db, gen, pending, {str(n.path): n for n in update.notes}, progress)
+    finally:
+        db.conn.close()
+    return stats
+
+
+def _store_changes(db: Store, paths: Paths, update: _Update, removed: list[str]) -> None:
+    """Write changed notes, resolve the links they affect, record what Whoosh still owes (one transaction)."""
+    changed_paths = [str(n.path) for n in update.notes]
+    old_keys = store.note_keys_of(db.conn, changed_paths)
+    store.delete_notes(db, removed)
+    store.upsert_notes(db, update.notes, update.deps)
+    keys_changed = bool(removed) or any(old_keys.get(str(n.path)) != (n.title, list(n.aliases)) for n in update.notes)
+    # New, removed or renamed notes can fix or break links anywhere; otherwise only the changed
+    # notes' own links need resolving.
+    scope = None if keys_changed else changed_paths
+    _resolve_links(db, scope)
+    store.mark_fulltext_pending(db, [(p, "delete") for p in removed] + [(p, "upsert") for p in changed_paths])
+    notebook = notebook_problems(db.conn, load_vocabulary(paths.notes), only=scope)
+    store.replace_notebook_problems(db, update.problems + notebook, only=scope)
+
+
+def _apply_pending(db: Store, gen: Generation, pending: list[tuple[str, str]], fresh: dict[str, Note],
+                   progress: Progress | None) -> None:
+    from kb.index import fulltext  # noqa: PLC0415 - imports Whoosh
+
+    deletes = [p for p, op in pending if op == "delete"]
+    upserts = []
+    for path, op in pending:
+        if op != "upsert":
+            continue
+        note = fresh.get(path) or store.get_note(db.conn, path, full=False)
+        if note is None:
+            deletes.append(path)
+        else:
+            upserts.append(note)
+    if progress:
+        progress("fulltext", 0, len(pending))
+    fulltext.update_index(gen.whoosh_path, upserts, deletes)
+    with store.transaction(db):
+        store.clear_fulltext_pending(db)
+    if progress:
+        progress("fulltext", len(pending), len(pending))
+
+
+def check_consistency(paths: Paths) -> tuple[set[str], set[str]]:
+    """(paths only in SQLite, paths only in Whoosh): both empty when the stores agree."""
+    from kb.index import fulltext  # noqa: PLC0415
+
+    gen = require_generation(paths.index)
+    conn = connect_readonly(gen.db_path)
+    try:
+        in_sqlite = set(store.note_paths(conn))
+    finally:
+        conn.close()
+    in_whoosh = fulltext.indexed_paths(gen.whoosh_path)
+    return in_sqlite - in_whoosh, in_whoosh - in_sqlite

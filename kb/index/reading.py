@@ -1,0 +1,64 @@
+"""Reading note files into `Note`s: the bytes of the file, its attached snippet files, and the
+stat of those attachments (so that editing a snippet file re-indexes its note)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from kb.index.parse import NotebookContext, attached_snippet_paths, checksum, decode_note, parse_note
+from kb.index.scan import NoteFile
+from kb.models import Note, Problem, Snippet
+
+
+def read_file(root: Path, file: NoteFile) -> tuple[bytes | None, Problem | None]:
+    """The file's bytes, or a problem saying why it cannot be read."""
+    try:
+        return (root / file.path).read_bytes(), None
+    except OSError as exc:
+        return None, Problem(file.path, 1, "unreadable", f"cannot read file: {exc.strerror or exc}", "error")
+
+
+def stat_deps(root: Path, files: list[str]) -> dict[str, list[int]]:
+    """{file: [size, mtime_ns]} of attached files ([-1, -1] for one that is gone)."""
+    out = {}
+    for rel in files:
+        try:
+            st = (root / rel).stat()
+            out[rel] = [st.st_size, st.st_mtime_ns]
+        except OSError:
+            out[rel] = [-1, -1]
+    return out
+
+
+def build_note(root: Path, file: NoteFile, data: bytes, ctx: NotebookContext) -> tuple[Note | None, dict[str, list[int]], list[Problem]]:
+    """Parse one file's bytes into a Note with its attached snippet files read in."""
+    path = file.path
+    text, problems = decode_note(data, path)
+    if text is None:
+        return None, {}, problems
+    note = parse_note(text, file.path, ctx)
+    extra: list[Problem] = list(problems)
+    snippets = list(note.snippets)
+    attached = attached_snippet_paths(note)
+    for rel in attached:
+        target = (root / rel)
+        try:
+            resolved_ok = target.resolve().is_relative_to(root.resolve())
+            code = target.read_text(encoding="utf-8") if resolved_ok else None
+        except (OSError, UnicodeDecodeError) as exc:
+            code = None
+            extra.append(Problem(path, 1, "missing-snippet", f"snippet file {rel} cannot be read: {exc}"))
+        else:
+            if code is None:
+                extra.append(Problem(path, 1, "missing-snippet", f"snippet file {rel} is outside the notebook"))
+        if code is not None:
+            language = "python" if rel.endswith(".py") else rel.rsplit(".", 1)[-1].lower()
+            snippets.append(Snippet(path, len(snippets), language, 1, code, rel, ""))
+    code_text = "\n\n".join(s.code for s in snippets) if attached else note.code
+    note = replace(
+        note, snippets=tuple(snippets), code=code_text, problems=note.problems + tuple(extra),
+        checksum=checksum(data), size=file.size, mtime=file.mtime_ns,
+    )
+    return note, stat_deps(root, attached), []
+

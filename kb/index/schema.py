@@ -1,0 +1,142 @@
+"""The SQLite file's schema, its migrations, and opening it for reading or writing.
+
+sqlite-utils creates and migrates the schema (named migrations, recorded in `_kb_migrations`);
+everyday reads and writes are plain `sqlite3` on the same file (`kb.index.store`), because importing
+sqlite-utils costs ~50 ms that a search or a one-note update should not pay.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+SCHEMA_VERSION = 1
+
+
+def _m001_initial(db: Store) -> None:
+    db["notes"].create(
+        {
+            # Change detection reads these for every note on every `kb index`: they come first, so that
+            # SQLite finds them without walking the overflow pages of the long text columns.
+            "path": str, "checksum": str, "size": int, "mtime_ns": int, "deps": str,
+            "title": str, "kind": str, "chapter": str, "chapter_label": str, "ord": float,
+            "status": str, "tldr": str, "added": str, "authors": str, "aliases": str, "tags": str,
+            "headings": str, "paper_title": str, "paper_authors": str, "year": int, "venue": str,
+            "arxiv": str, "doi": str, "url": str, "body": str, "body_line": int, "text": str, "code": str,
+            "meta": str, "indexed_at": float,
+        },
+        pk="path",
+    )
+    db["tags"].create({"tag": str, "name": str}, pk="tag")
+    db["note_tags"].create(
+        {"path": str, "tag": str, "position": int}, pk=("path", "tag"),
+        foreign_keys=[("path", "notes", "path"), ("tag", "tags", "tag")],
+    )
+    db["links"].create(
+        {"id": int, "source": str, "target": str, "label": str, "line": int, "style": str,
+         "external": int, "arxiv_id": str, "resolved": str},
+        pk="id", foreign_keys=[("source", "notes", "path")],
+    )
+    db["snippets"].create(
+        {"id": str, "path": str, "idx": int, "language": str, "start_line": int, "code": str,
+         "source": str, "info": str},
+        pk="id", foreign_keys=[("path", "notes", "path")],
+    )
+    db["snippet_runs"].create(
+        {"snippet_id": str, "code_checksum": str, "fingerprint": str, "status": str, "reason": str,
+         "mismatches": str, "duration": float, "output": str, "ran_at": float},
+        pk="snippet_id",
+    )
+    db["problems"].create(
+        {"id": int, "path": str, "line": int, "kind": str, "message": str, "severity": str}, pk="id",
+    )
+    # Changes made to SQLite but not yet to Whoosh; replayed by the next `kb index` (crash safety).
+    db["fulltext_pending"].create({"path": str, "op": str}, pk="path")
+    db["kb_meta"].create({"key": str, "value": str}, pk="key")
+    for table, cols in (("note_tags", ["tag"]), ("links", ["source"]), ("links", ["resolved"]),
+                        ("links", ["arxiv_id"]), ("snippets", ["path"]), ("problems", ["path"]),
+                        ("notes", ["arxiv"])):
+        db[table].create_index(cols, if_not_exists=True)
+    # FTS5 so the database is useful in Datasette as it is; kb itself searches with Whoosh.
+    # unicode61, not trigram: trigram tripled the time of a full build, and it cannot match the
+    # two-character Chinese words people search for anyway. Chinese search is Whoosh's job.
+    db["notes"].enable_fts(["title", "aliases", "tags", "text"], create_triggers=True)
+
+
+MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [("m001_initial", _m001_initial)]
+
+
+class Store:
+    """A write connection to the store.
+
+    The schema is created and migrated through sqlite-utils; everyday writes are plain SQL on the same
+    file, so that `kb index` after editing one note does not pay ~50 ms to import sqlite-utils.
+    """
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+
+def _needs_migration(conn: sqlite3.Connection) -> bool:
+    try:
+        done = {r[0] for r in conn.execute("SELECT name FROM _kb_migrations")}
+    except sqlite3.OperationalError:  # no such table: a new store
+        return True
+    return any(name not in done for name, _ in MIGRATIONS)
+
+
+def open_store(path: Path) -> Store:
+    """Open (creating and migrating as needed) the SQLite store at `path` for writing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = wal")
+    if _needs_migration(conn):
+        from sqlite_utils import Database  # noqa: PLC0415 - slow import, only to change the schema
+
+        migrate(Database(conn))
+    return Store(conn)
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply, in order, every migration not yet recorded in `_kb_migrations`; return their names."""
+    db["_kb_migrations"].create({"name": str, "applied_at": float}, pk="name", if_not_exists=True)
+    done = {row["name"] for row in db["_kb_migrations"].rows}
+    applied = []
+    for name, func in MIGRATIONS:
+        if name in done:
+            continue
+        with db.conn:
+            func(db)
+            db["_kb_migrations"].insert({"name": name, "applied_at": time.time()})
+            db["kb_meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+        applied.append(name)
+    return applied
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection for reading, without the cost of importing sqlite-utils."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
+
+
+def upsert_rows(conn: sqlite3.Connection, table: str, rows: Sequence[dict[str, Any]], pk: str, *,
+                replace: bool = True) -> None:
+    """Insert rows (all with the same keys), updating those whose `pk` exists when `replace`."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"  # noqa: S608
+    if replace:
+        sql += f" ON CONFLICT({pk}) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in cols if c != pk)
+    conn.executemany(sql, [tuple(row[c] for c in cols) for row in rows])

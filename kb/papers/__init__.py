@@ -1,0 +1,1 @@
+"""Paper notes: arXiv ids and metadata, BibTeX both ways, creating numbered notes, reading lists."""

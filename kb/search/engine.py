@@ -1,0 +1,215 @@
+"""The Whoosh side of searching: an `AnalysedQuery` in, ranked note paths and scores out.
+
+Builds Whoosh queries from the analysed words (never Whoosh's own query parser), ranks with BM25F
+over the weighted fields of `kb.index.fulltext`, and serves the index's term dictionary to
+`kb.search.analyse` as a `Lexicon` for spelling corrections. It knows nothing of SQLite: the core
+fetches the hits' text and hands it to `kb.search.highlight`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.index.fulltext import FIELD_BOOSTS, FIELD_FOR_CLAUSE, NO_POSITIONS, TEXT_FIELDS, open_index
+from kb.search.analyse import AnalysedClause, AnalysedQuery
+from kb.search.analysis import query_words
+from kb.search.query import Filters
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """Note paths in rank order with their scores and the stored fields Whoosh keeps for display."""
+
+    rows: tuple[tuple[str, float, str, int | None], ...]  # (path, score, kind, year)
+    fallback_any: bool = False  # no note had every word; these match some
+    total: int = 0
+
+
+def _word_query(word, fields: Sequence[str], boost: float = 1.0):
+    """Query for one analysed query word over `fields`, each with its BM25F weight."""
+    from whoosh import query as q  # noqa: PLC0415
+
+    parts = []
+    for fname in fields:
+        weight = FIELD_BOOSTS.get(fname, 1.0) * boost
+        if word.kind == "prefix":
+            parts.append(q.Prefix(fname, word.terms[0], boost=weight))
+        elif word.kind == "phrase" and len(word.terms) > 1:
+            # A Chinese word matches when all of its bigrams are there (checking positions for every
+            # candidate made 4-character queries ~3x slower); `_proximity_boost` then ranks the notes
+            # holding the exact word first.
+            parts.append(q.And([q.Term(fname, t) for t in word.terms], boost=weight))
+        else:
+            parts.append(q.Term(fname, word.terms[0], boost=weight))
+    return parts[0] if len(parts) == 1 else q.Or(parts)
+
+
+
+def _clause_query(clause: AnalysedClause, fields_override: Sequence[str] | None = None):
+    """Whoosh query for one clause: all of its words, in any field (or its field), or a synonym."""
+    from whoosh import query as q  # noqa: PLC0415
+
+    fields = fields_override or FIELD_FOR_CLAUSE.get(clause.clause.field or "", TEXT_FIELDS)
+    words = clause.words
+    if not words:
+        return None
+    if clause.clause.phrase and len(words) > 1:
+        # An exact phrase: consecutive terms in the same field (Chinese words expand to their bigrams).
+        terms = [t for w in words for t in w.terms]
+        main = q.Or([q.Phrase(f, terms, slop=1, boost=FIELD_BOOSTS.get(f, 1.0)) if f not in NO_POSITIONS
+                     else q.And([q.Term(f, t) for t in terms], boost=FIELD_BOOSTS.get(f, 1.0)) for f in fields])
+    else:
+        main = q.And([_word_query(w, fields) for w in words]) if len(words) > 1 else _word_query(words[0], fields)
+    alternatives = [main] + [q.And([_word_query(w, fields, 0.8) for w in alt]) for alt in clause.synonyms]
+    return alternatives[0] if len(alternatives) == 1 else q.Or(alternatives)
+
+
+def _field_words(text: str, field: str):
+    """All the words of a filter value (author, chapter) in one field."""
+    from whoosh import query as q  # noqa: PLC0415
+
+    words = query_words(text)
+    return q.And([_word_query(w, (field,)) for w in words]) if words else None
+
+
+def _filters_query(filters: Filters):
+    from whoosh import query as q  # noqa: PLC0415
+
+    parts = []
+    if filters.tags:
+        parts += [q.Term("tags", t.lower()) for t in filters.tags]
+    if filters.kinds:
+        parts.append(q.Or([q.Term("kind", k.lower()) for k in filters.kinds]))
+    if filters.statuses:
+        parts.append(q.Or([q.Term("status", s.lower()) for s in filters.statuses]))
+    parts += [p for p in (_field_words(a, "authors") for a in filters.authors) if p is not None]
+    parts += [p for p in (_field_words(c, "chapter") for c in filters.chapters) if p is not None]
+    if filters.year_from is not None or filters.year_to is not None:
+        parts.append(q.NumericRange("year", filters.year_from, filters.year_to))
+    return q.And(parts) if parts else None
+
+
+def _proximity_boost(query: AnalysedQuery):
+    """Notes holding the whole query as a phrase (title or body) rank first; for one Chinese word of
+    three or more characters this is what checks that its bigrams stand together."""
+    from whoosh import query as q  # noqa: PLC0415
+
+    terms = query.phrase_terms()
+    if len(terms) < 2:
+        return None
+    return q.Or([q.Phrase(f, terms, slop=2, boost=FIELD_BOOSTS[f] * 1.5) for f in ("name", "body")])
+
+
+def _damerau(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance, giving up (returning limit+1) once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+
+class WhooshLexicon:
+    """The index's term dictionary, as `kb.search.analyse` needs it for corrections."""
+
+    def __init__(self, reader):
+        self._reader = reader
+
+    def doc_frequency(self, term: str) -> int:
+        """In how many notes `term` occurs, over the text fields."""
+        return sum(self._reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+
+    def closest(self, word: str) -> str | None:
+        """The indexed word closest to a misspelt `word` (same first letter, edit distance ≤ 2)."""
+        reader = self._reader
+        if len(word) < 4 or not word.isascii() or not word.isalpha():
+            return None
+        limit = 1 if len(word) <= 5 else 2
+        best: tuple[int, int, str] | None = None
+        for fname in ("name", "meta", "body"):
+            try:
+                terms = reader.expand_prefix(fname, word[0])
+            except KeyError:
+                continue
+            for raw in terms:
+                term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                if abs(len(term) - len(word)) > limit or not term.isalpha() or term == word:
+                    continue
+                dist = _damerau(word, term, limit)
+                if dist <= limit:
+                    key = (dist, -reader.doc_frequency(fname, term), term)
+                    if best is None or key < best:
+                        best = key
+            if best is not None and best[0] == 1:
+                break
+        return best[2] if best else None
+
+
+class Searcher:
+    """An open Whoosh searcher: its lexicon for analysis, then `rank` for the analysed query."""
+
+    def __init__(self, searcher):
+        self._searcher = searcher
+        self.lexicon = WhooshLexicon(searcher.reader())
+
+    def rank(self, query: AnalysedQuery, limit: int = 10) -> Ranked:
+        """The best `limit` notes for `query`: all words first; if no note has them all, any word."""
+        from whoosh import query as q  # noqa: PLC0415
+
+        clause_queries = []
+        for group in query.groups:
+            alts = [x for x in (_clause_query(c) for c in group) if x is not None]
+            if alts:
+                clause_queries.append(alts[0] if len(alts) == 1 else q.Or(alts))
+        filter_q = _filters_query(query.filters)
+        negatives = [x for x in (_clause_query(c) for c in query.negated) if x is not None]
+        boost = _proximity_boost(query)
+
+        def run(words_q):
+            parts = [p for p in (words_q, filter_q) if p is not None]
+            if not parts:
+                return None
+            main = parts[0] if len(parts) == 1 else q.And(parts)
+            if negatives:
+                main = q.AndNot(main, q.Or(negatives))
+            if boost is not None and words_q is not None:
+                main = q.AndMaybe(main, boost)
+            return self._searcher.search(main, limit=limit, terms=False)
+
+        fallback = False
+        if clause_queries:
+            results = run(q.And(clause_queries) if len(clause_queries) > 1 else clause_queries[0])
+            if results is not None and results.is_empty() and len(clause_queries) > 1:
+                results = run(q.Or(clause_queries))
+                fallback = results is not None and not results.is_empty()
+        else:
+            results = run(None) if filter_q is not None else None
+        if results is None:
+            return Ranked(())
+        rows = tuple((hit["path"], hit.score, hit.get("kind") or "", hit.get("year")) for hit in results)
+        total = results.estimated_length() if hasattr(results, "estimated_length") else len(rows)
+        return Ranked(rows, fallback, total)
+
+
+@contextmanager
+def open_searcher(folder: Path) -> Iterator[Searcher]:
+    """A BM25F searcher over the Whoosh index in `folder`, closed on exit."""
+    from whoosh import scoring  # noqa: PLC0415
+
+    ix = open_index(folder)
+    with ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2)) as searcher:
+        yield Searcher(searcher)

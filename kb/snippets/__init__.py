@@ -1,0 +1,1 @@
+"""Runnable snippets: the header that declares them (`header`) and the contained runner (`runner`)."""
