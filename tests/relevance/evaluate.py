@@ -3,7 +3,7 @@
     python tests/relevance/evaluate.py [--notes notes] [--json]
 
 For every judged query in queries.yaml it reports MRR@10 (1/rank of the first relevant note in the
-top 10) and recall@5 (share of the relevant notes in the top 5), for kb and for `rg -c -i QUERY`
+top 10) and recall@5 (share of the relevant notes in the top 5, out of at most 5), for kb and for `rg -c -i QUERY`
 with files ranked by match count. The judgments were written from the notes' content, without
 looking at kb's ranking.
 """
@@ -39,8 +39,9 @@ def mrr_at(ranked: list[str], relevant: list[str], k: int = 10) -> float:
 
 
 def recall_at(ranked: list[str], relevant: list[str], k: int = 5) -> float:
-    """Share of the relevant items found in the top k."""
-    return len(set(ranked[:k]) & set(relevant)) / len(relevant)
+    """Share of the relevant items found in the top k, out of as many as fit there (capped recall):
+    a query with eight relevant notes and five of them in the top five scores 1."""
+    return len(set(ranked[:k]) & set(relevant)) / min(k, len(relevant))
 
 
 def kb_ranking(paths, query: str) -> list[str]:
