@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import write
+
 from kb.cli import cli
 
 
@@ -75,7 +75,7 @@ def test_show_by_title_slug_alias_and_json(runner, kb_home):
         data = json.loads(run(runner, kb_home, "show", key, "--json").stdout)
         assert data["path"] == "valid.md"
     assert data["tags"] == ["cnn", "Residual"]
-    assert {l["target"]: l["resolved"] for l in data["links"] if not l["external"]} == {
+    assert {link["target"]: link["resolved"] for link in data["links"] if not link["external"]} == {
         "./[1]LeNet": None, "No Front Matter": "no-front-matter.md"}
     assert [b["path"] for b in data["backlinks"]] == ["no-front-matter.md"]
     assert data["snippets"][0]["language"] == "python"

@@ -34,3 +34,20 @@ def test_readme_has_the_two_commands():
     test_command = re.search(r"<!-- test-command -->\n```(?:bash|sh)?\n(.+?)\n```", README, re.S)
     assert test_command, "README marks its test command with <!-- test-command -->"
     assert test_command.group(1).strip().splitlines()[-1] in ci
+
+
+def test_python_api_example_runs(tmp_path, monkeypatch, capsys):
+    """README's "Using kb from Python" example runs as written, on a copy of the shipped notes."""
+    import shutil  # noqa: PLC0415
+
+    block = re.search(r"<!-- python-api -->\n```python\n(.+?)\n```", README, re.S)
+    assert block, "README marks its Python example with <!-- python-api -->"
+    shutil.copytree(Path(__file__).parent.parent / "notes", tmp_path / "notes")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KB_NOTES", raising=False)
+    monkeypatch.delenv("KB_INDEX", raising=False)
+    exec(compile(block.group(1), "README.md", "exec"), {})  # noqa: S102 - the README's own example
+    out = capsys.readouterr().out
+    assert "Deep Residual Learning for Image Recognition" in out or "残差网络 ResNet" in out
+    assert out.rstrip().splitlines()[-1] == "segmentation"
+    assert (tmp_path / "index" / "CURRENT").is_file()

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb.errors import ExportError, NoteExistsError
+from kb.models import Link, Note, PaperMeta
 from kb.output import write_output
 from kb.papers.bibtex import bibtex_entry_type
 from kb.papers.export import (
@@ -28,7 +29,6 @@ from kb.papers.export import (
     sort_papers,
     unnoted_papers,
 )
-from kb.models import Link, Note, PaperMeta
 
 
 def note(path: str, note_title: str, /, *, kind: str = "paper", status: str | None = None, tags: tuple[str, ...] = (),

@@ -3,15 +3,7 @@
 from __future__ import annotations
 
 import datetime
-import http.server
-import socket
-import subprocess
-import sys
-import textwrap
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 
@@ -29,7 +21,7 @@ def _mark(tmp_path: Path, before: bytes, status: str) -> bytes:
     return set_status(before.decode("utf-8"), status, "papers/[7]note.md").encode("utf-8")
 
 
-BODY = "\n正文：status: to-read 在正文里不算。\n---\nstatus: reading\n".encode("utf-8")
+BODY = "\n正文：status: to-read 在正文里不算。\n---\nstatus: reading\n".encode()
 
 
 @pytest.mark.parametrize(

@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import write
-from kb.index import store
-from kb.index.schema import connect_readonly
+
 from kb.config import Paths
+from kb.index import store
 from kb.index.generations import current_generation
 from kb.index.indexer import check_consistency, index_notebook
+from kb.index.schema import connect_readonly
 from kb.notebook import Notebook
 
 
@@ -62,13 +62,13 @@ def test_changed_snippet_file_reindexes_its_note(paths: Paths):
 def test_links_resolve_and_backlinks(paths: Paths):
     index_notebook(paths)
     valid = Notebook(paths).show("valid.md")
-    links = {l.target: l.resolved for l in valid.note.links if not l.external}
+    links = {link.target: link.resolved for link in valid.note.links if not link.external}
     assert links == {"./[1]LeNet": None, "No Front Matter": "no-front-matter.md"}
     assert [b.path for b in valid.backlinks] == ["no-front-matter.md"]
     # Adding the missing note fixes the broken link without touching the linking note.
     write(paths.notes, "[1]LeNet.md", "# LeNet\n")
     index_notebook(paths)
-    assert {l.target: l.resolved for l in Notebook(paths).show("valid.md").note.links if not l.external}["./[1]LeNet"] == "[1]LeNet.md"
+    assert {link.target: link.resolved for link in Notebook(paths).show("valid.md").note.links if not link.external}["./[1]LeNet"] == "[1]LeNet.md"
 
 
 def test_bad_inputs_are_problems_not_crashes(paths: Paths):

@@ -5,13 +5,10 @@ from __future__ import annotations
 import datetime
 import http.server
 import socket
-import subprocess
-import sys
-import textwrap
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 

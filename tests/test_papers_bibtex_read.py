@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import http.server
-import socket
-import subprocess
-import sys
-import textwrap
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 
 from kb.errors import BibtexError, KbError
-from kb.models import PaperMeta
 from kb.papers.bibtex import fields_from_bibtex
 from kb.papers.fields import normalise_title
 

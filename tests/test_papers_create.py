@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import datetime
-import http.server
-import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 import pytest
 
-from kb.errors import DuplicatePaperError, NoteExistsError, TemplateError
+from kb.errors import DuplicatePaperError, TemplateError
 from kb.models import Note, PaperMeta
 from kb.papers.create import create_note_file, create_paper_note, load_template, next_number
 from kb.papers.templates import DEFAULT_PAPER_TEMPLATE

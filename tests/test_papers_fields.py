@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import datetime
-import http.server
-import socket
-import subprocess
-import sys
-import textwrap
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 import pytest
 
 from kb.errors import DuplicatePaperError, InvalidArxivId, InvalidField, KbError, NoteExistsError
 from kb.models import Note, PaperMeta
-from kb.papers.fields import check_duplicate, check_status, fields_from_options, find_duplicate, merge_fields, normalise_title, parse_tags
+from kb.papers.fields import (
+    check_duplicate,
+    check_status,
+    fields_from_options,
+    find_duplicate,
+    merge_fields,
+    normalise_title,
+    parse_tags,
+)
 
 TODAY = datetime.date(2026, 11, 26)
 ROOT = Path(__file__).resolve().parent.parent

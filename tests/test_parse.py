@@ -127,7 +127,7 @@ def test_links_skip_code_and_math():
         "```\n[in](code)\n```\n\n$$\n[math](block)\n$$\n"
     )
     links = parse_note(text, "ch/a.md").links
-    assert [(l.target, l.style, l.external) for l in links] == [
+    assert [(link.target, link.style, link.external) for link in links] == [
         ("Title", "wiki", False), ("./[1]LeNet", "markdown", False),
         ("https://arxiv.org/pdf/1512.03385v2.pdf", "markdown", True),
     ]

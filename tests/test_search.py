@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-
 import pytest
+from conftest import write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import write
 from kb.config import Paths
 from kb.index.indexer import index_notebook
 from kb.notebook import Notebook

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from kb.models import Problem
 from kb.index.parse import NotebookContext
 from kb.layout import PAPERS_DIRS, is_note_file
+from kb.models import Problem
 
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
 

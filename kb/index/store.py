@@ -106,7 +106,7 @@ def upsert_notes(db: Store, notes: Sequence[Note], deps: dict[str, dict[str, lis
         for position, tag in enumerate(note.tags):
             tags.setdefault(tag.casefold(), tag)
             note_tags.append((path, tag.casefold(), position))
-        links += [(path, l.target, l.label, l.line, l.style, int(l.external), l.arxiv_id, l.resolved) for l in note.links]
+        links += [(path, k.target, k.label, k.line, k.style, int(k.external), k.arxiv_id, k.resolved) for k in note.links]
         snippets += [(s.id, path, s.index, s.language, s.start_line, s.code, s.source, s.info) for s in note.snippets]
         problems += [(p.path, p.line, p.kind, p.message, p.severity) for p in note.problems]
     conn.executemany("INSERT OR IGNORE INTO tags(tag, name) VALUES (?, ?)", list(tags.items()))
@@ -369,12 +369,12 @@ def _scope(column: str, only: Sequence[str] | None) -> tuple[str, tuple[str, ...
 def broken_links(conn: sqlite3.Connection, only: Sequence[str] | None = None) -> list[tuple[str, str, int]]:
     """(source, target, line) of internal links that resolve to no note (of every note or of `only`)."""
     scope, args = _scope("source", only)
-    return conn.execute("SELECT source, target, line FROM links WHERE external = 0 AND resolved IS NULL"
+    return conn.execute("SELECT source, target, line FROM links WHERE external = 0 AND resolved IS NULL"  # noqa: S608 - fixed SQL, values bound
                         + scope + " ORDER BY source, line", args).fetchall()
 
 
 def note_tag_names(conn: sqlite3.Connection, only: Sequence[str] | None = None) -> list[tuple[str, str]]:
     """(path, tag as written) of every tag use (of every note or of `only`), in the notes' order."""
     scope, args = _scope("nt.path", only)
-    return conn.execute("SELECT nt.path, t.name FROM note_tags nt JOIN tags t ON t.tag = nt.tag WHERE 1"
+    return conn.execute("SELECT nt.path, t.name FROM note_tags nt JOIN tags t ON t.tag = nt.tag WHERE 1"  # noqa: S608 - fixed SQL, values bound
                         + scope + " ORDER BY nt.path, nt.position", args).fetchall()

@@ -72,7 +72,8 @@ def create_note_file(folder: Path, title: str, text: str) -> Path:
             # random pause lets one of two simultaneous claimers win the next round.
             os.close(fd)
             os.unlink(path)
-            time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 50)))
+            time.sleep(random.uniform(  # noqa: S311 - back-off jitter, not cryptography
+                0, 0.002 * min(attempt + 1, 50)))
             continue
         with os.fdopen(fd, "wb") as f:
             f.write(data)

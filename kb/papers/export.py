@@ -347,7 +347,7 @@ def unnoted_papers(notes: Iterable[Note]) -> list[CitedPaper]:
     cited: dict[str, set[str]] = {}
     labels: dict[str, list[str]] = {}
     for note in sorted(notes, key=lambda n: str(n.path)):
-        for link in sorted(note.links, key=lambda l: l.line):
+        for link in sorted(note.links, key=lambda link: link.line):
             if not link.arxiv_id:
                 continue
             aid = parse_arxiv_id(link.arxiv_id) or link.arxiv_id

@@ -12,7 +12,6 @@ from kb.errors import DuplicatePaperError, InvalidArxivId, InvalidField
 from kb.layout import STATUSES
 from kb.models import Note, PaperMeta
 
-
 # Letters NFKD does not decompose into an ASCII base letter.
 _FOLD = {
     "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",

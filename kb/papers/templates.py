@@ -23,7 +23,6 @@ from kb.layout import STATUSES
 from kb.models import PaperMeta
 from kb.papers.fields import ascii_fold
 
-
 DEFAULT_PAPER_TEMPLATE = """\
 论文链接：{link}
 

@@ -151,7 +151,7 @@ def parse_query(text: str) -> ParsedQuery:
             continue
         if not quoted and fld is None and token in ("AND", "&&", "+"):
             continue
-        if not quoted and fld is None and token == "NOT":
+        if not quoted and fld is None and token == "NOT":  # noqa: S105 - a query keyword, not a password
             negate_next = True
             continue
         neg = negate_next

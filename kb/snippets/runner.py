@@ -10,10 +10,8 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import importlib.util
-import math
 import os
 import platform
-import re
 import signal
 import subprocess
 import sys
@@ -25,7 +23,6 @@ from dataclasses import dataclass
 from kb.errors import KbError
 from kb.models import Snippet
 from kb.snippets.header import DEFAULT_TIMEOUT, is_runnable, normalise_assignment, parse_header
-
 
 _READ_CHUNK = 64 * 1024
 # How long to wait for the reader threads once the process group is dead; they only outlive it
