@@ -8,4 +8,6 @@ Run `python -m tools.figures` from the repository root to regenerate every SVG u
 MODULES = (
     "blocks",
     "networks",
+    "transformers",
+    "conv_ops",
 )
