@@ -10,4 +10,6 @@ MODULES = (
     "networks",
     "transformers",
     "conv_ops",
+    "detection",
+    "curves",
 )
