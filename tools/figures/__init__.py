@@ -12,4 +12,5 @@ MODULES = (
     "conv_ops",
     "detection",
     "curves",
+    "training",
 )
