@@ -13,4 +13,6 @@ MODULES = (
     "detection",
     "curves",
     "training",
+    "feature_maps",
+    "signals",
 )
