@@ -1,0 +1,1 @@
+"""Maintenance tools for the shipped notebook (not part of the installed `kb` package)."""
