@@ -36,7 +36,7 @@ def test_chapters_in_order(notes):
     paths, _ = notes
     labels = [c.label.split()[0] for c in Notebook(paths).toc()]
     assert labels == ["第零章", "第一章上", "第一章下", "第二章上", "第二章下", "第三章上", "第三章下", "第四章",
-                      "第-1章", "第-2章", "无尽模式"]
+                      "第-1章", "第-2章", "第-3章", "无尽模式"]
 
 
 def test_paper_notes_complete(notes):

@@ -117,6 +117,8 @@ def _strip_inline(line: str) -> str:
     return line
 
 
+# Long on purpose: one pass over the lines with the fence and maths state of CommonMark; it is the
+# hot loop of a full build, and splitting it would add a call per line.
 def scan_body(body: str, first_line: int) -> BodyScan:
     """One pass over the body: prose, code fences, headings and links, skipping code and math."""
     scan = BodyScan()

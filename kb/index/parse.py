@@ -125,6 +125,8 @@ def _kind(meta: dict[str, Any], path: PurePosixPath, ctx: NotebookContext) -> st
     return "chapter" if len(path.parts) > 1 else "page"
 
 
+# Long on purpose: it reads each front-matter key in turn, recording a problem for each bad one;
+# the steps share the problem list and the meta dict, and read best in file order.
 def parse_note(text: str, path: PurePosixPath | str, ctx: NotebookContext | None = None) -> Note:
     """Parse one note's text (already decoded) into a `Note`; problems are recorded, not raised."""
     ctx = ctx or NotebookContext()

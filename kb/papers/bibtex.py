@@ -43,6 +43,8 @@ def _latex_to_text(values: Sequence[str]) -> list[str]:
     return [clean_text(str(fields[f"f{i}"].value)) or "" for i in range(len(values))]
 
 
+# Long on purpose: each field of a BibTeX entry has its own quirks (names, years, arXiv ids in five
+# places); the function reads them in the order a reader checks an entry.
 def fields_from_bibtex(text: str, *, source: str = "the BibTeX input") -> PaperMeta:
     """Fields from the first entry of a BibTeX text (as exported by arXiv, Scholar, DBLP, publishers).
 

@@ -6,7 +6,6 @@ Everything here returns text; `kb.output.write_output` writes it when asked to (
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
@@ -19,6 +18,7 @@ from kb.layout import STATUSES
 from kb.models import Note
 from kb.papers import bibtex
 from kb.papers.arxiv import parse_arxiv_id
+from kb.papers.export_html import to_html
 
 EXPORT_FORMATS = ("md", "csv", "json", "bibtex", "html")
 UNNOTED_FORMATS = ("md", "csv", "json", "bibtex")
@@ -232,75 +232,6 @@ def _to_markdown(groups: list[tuple[str, list[Note]]], title: str) -> str:
     return "\n".join(lines)
 
 
-# --- HTML --------------------------------------------------------------------------------------------
-
-_CSS = """
-body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif;
-       max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
-h1 { margin-bottom: .2rem; } .summary { color: #666; margin-top: 0; }
-h2 { border-bottom: 1px solid #ddd; padding-bottom: .2rem; margin-top: 2rem; }
-ul { list-style: none; padding-left: 0; } li { margin: .6rem 0; }
-.title { font-weight: 600; } .read .title { color: #555; }
-.meta, .path { color: #666; font-size: .9em; } .tldr { margin: .1rem 0 0 1.6rem; color: #444; }
-.status { font-size: .75em; border-radius: .3em; padding: 0 .4em; background: #eee; }
-.reading .status { background: #ffe9a8; } .read .status { background: #cdeccd; }
-code { font-size: .85em; }
-"""
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _html_item(note: Note) -> str:
-    rec = paper_record(note)
-    status = rec["status"]
-    checked = " checked" if status == "read" else ""
-    meta = ", ".join(rec["authors"])
-    extra = " · ".join(_e(x) for x in (rec["year"], rec["venue"]) if x)
-    link = ""
-    if rec["arxiv"]:
-        link = f' · <a href="{_e(rec["arxiv_url"])}">arXiv:{_e(rec["arxiv"])}</a>'
-    elif rec["url"] and re.match(r"(?i)https?://", rec["url"]):
-        link = f' · <a href="{_e(rec["url"])}">link</a>'
-    tldr = f'<div class="tldr">{_e(rec["tldr"])}</div>' if rec["tldr"] else ""
-    return (
-        f'<li class="{_e(status)}"><input type="checkbox" disabled{checked}> '
-        f'<span class="title">{_e(rec["title"])}</span> <span class="status">{_e(status)}</span><br>'
-        f'<span class="meta">{_e(meta)}{" · " if meta and extra else ""}{extra}{link}</span> '
-        f'<code class="path">{_e(rec["path"])}</code>{tldr}</li>'
-    )
-
-
-def _to_html(groups: list[tuple[str, list[Note]]], title: str) -> str:
-    papers = [n for _, group in groups for n in group]
-    counts = ", ".join(
-        f"{sum(1 for n in papers if _status(n) == s)} {s}" for s in STATUSES
-    )
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="zh-CN">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="summary">{len(papers)} papers: {_e(counts)}</p>',
-    ]
-    for name, group in groups:
-        out.append("<section>")
-        if name:
-            out.append(f"<h2>{_e(name)} <small>({len(group)})</small></h2>")
-        out.append("<ul>")
-        out += [_html_item(n) for n in group]
-        out += ["</ul>", "</section>"]
-    out += ["</body>", "</html>", ""]
-    return "\n".join(out)
-
-
 # --- reading list ----------------------------------------------------------------------------------
 
 
@@ -331,7 +262,7 @@ def export_reading_list(
     groups = _groups(papers, group_by)
     if fmt == "md":
         return _to_markdown(groups, title)
-    return _to_html(groups, title)
+    return to_html([(name, [paper_record(n) for n in group]) for name, group in groups], title)
 
 
 # --- papers cited but not noted -----------------------------------------------------------------------

@@ -135,6 +135,8 @@ def _lex(text: str) -> list[tuple[str, str | None, bool]]:
     return out
 
 
+# Long on purpose: one left-to-right pass over the tokens, where OR, NOT and field: change how the
+# next token is read; split up, that state would have to travel between functions.
 def parse_query(text: str) -> ParsedQuery:
     """Parse what the user typed into clauses and filters. Never raises."""
     text = _CONTROL.sub(" ", text or "")[:MAX_QUERY_CHARS]

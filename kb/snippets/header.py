@@ -54,6 +54,7 @@ def normalise_assignment(line: str) -> str | None:
     return f"{name.strip()} = {value.strip()}"
 
 
+# Long on purpose: one pass over the header lines, one branch per key, each recording its own errors.
 def parse_header(code: str) -> SnippetSpec:
     """Read the leading block of `#` comment lines of `code` into a `SnippetSpec`.
 

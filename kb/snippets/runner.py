@@ -98,6 +98,8 @@ def _wait_without_reaping(pid: int, deadline: float) -> bool:
         delay = min(delay * 2, 0.05)
 
 
+# Long on purpose: starting, reading, timing out and killing one process group is one protocol; the
+# comments inside say why each step is there.
 def run_code(
     code: str,
     *,
