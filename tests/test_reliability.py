@@ -6,7 +6,11 @@ Real notebooks in tmp_path, real SQLite and Whoosh files damaged on disk, the CL
 from __future__ import annotations
 
 import json
+import resource
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +18,7 @@ import pytest
 from conftest import write
 from kb.cli import cli
 from kb.config import Paths
+from kb.index.frontmatter import MAX_FRONT_MATTER_BYTES, load_front_matter
 from kb.index.generations import current_generation
 from kb.index.health import index_damage
 from kb.notebook import Notebook
@@ -198,3 +203,55 @@ def test_next_index_reports_the_replay_of_an_interrupted_run(runner, kb_home):
         "Finished an interrupted run (1 search-index updates applied): 0 added, 0 changed, 0 removed, 6 unchanged")
     assert "valid.md" in kb(runner, kb_home, "search", "zebrafish").stdout
     assert kb(runner, kb_home, "index").stdout.startswith("0 added, 0 changed, 0 removed, 6 unchanged")
+
+
+# --- bounded front matter ----------------------------------------------------------------------------
+
+
+def billion_laughs(levels: int = 9) -> str:
+    lines = ["---", "title: Bomb", 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels + 1)]
+    return "\n".join([*lines, "tags: [x]", "---", "", "# Bomb", "", "the bomb's body mentions resnet", ""])
+
+
+def run_kb_bounded(kb_home: Path, *args: str) -> subprocess.CompletedProcess:
+    """`python -m kb` in a child with 2 GB of address space and a minute, so a regression fails the test
+    instead of taking the machine down."""
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    return subprocess.run([sys.executable, "-m", "kb", "--notes", str(kb_home / "notes"), "--index",
+                           str(kb_home / "index"), *args], capture_output=True, text=True, timeout=60,
+                          preexec_fn=limit_memory, check=False)
+
+
+@pytest.mark.parametrize("incremental", [False, True], ids=["full-build", "incremental"])
+def test_yaml_alias_bomb_is_refused_and_the_run_goes_on(kb_home, incremental):
+    if incremental:
+        assert run_kb_bounded(kb_home, "index").returncode == 0
+    write(kb_home / "notes", "bomb.md", billion_laughs())
+    started = time.monotonic()
+    result = run_kb_bounded(kb_home, "index", "--json")
+    assert time.monotonic() - started < 30
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["added"] == (1 if incremental else 7)
+    bomb = [p for p in data["problem_list"] if p["path"] == "bomb.md"]
+    assert bomb == [{"path": "bomb.md", "line": 4, "kind": "bad-yaml", "severity": "error",
+                     "message": "front matter aliases expand to more than 10000 values; it was ignored"}]
+    # The bomb is indexed by its body (its title comes from the heading); the other notes are there.
+    hits = json.loads(run_kb_bounded(kb_home, "search", "resnet", "--json").stdout)
+    assert {"bomb.md", "valid.md"} <= {h["path"] for h in hits}
+    assert next(h for h in hits if h["path"] == "bomb.md")["title"] == "Bomb"
+
+
+def test_front_matter_bounds_in_the_loader():
+    meta, problems = load_front_matter("a: &a [*a]\n", "cycle.md")
+    assert meta == {} and problems[0].line == 2 and "aliases expand" in problems[0].message
+    big = "x: " + "y" * (MAX_FRONT_MATTER_BYTES + 1) + "\n"
+    meta, problems = load_front_matter(big, "big.md")
+    assert meta == {} and problems[0].message == "front matter is larger than 64 KB; it was ignored"
+    # Ordinary anchors and aliases, and asterisks in text, are fine.
+    meta, problems = load_front_matter(
+        "base: &base {venue: CVPR, year: 2016}\npaper: *base\ntitle: a *bold* claim\n", "ok.md")
+    assert problems == [] and meta["paper"] == {"venue": "CVPR", "year": 2016} and meta["title"] == "a *bold* claim"
