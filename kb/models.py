@@ -205,11 +205,23 @@ class IndexStats:
     seconds: float = 0.0
     problems: tuple[Problem, ...] = ()
     rebuilt: bool = False
+    repaired: str | None = None  # why the index was rebuilt: it was damaged (the reason)
+    replayed: int = 0  # search-index updates an interrupted run left behind, applied by this one
+
+    def repair_note(self) -> str | None:
+        """What this run repaired, as a sentence for the terminal, or None."""
+        if self.repaired:
+            return f"Rebuilt the damaged index ({self.repaired})"
+        if self.replayed:
+            return f"Finished an interrupted run ({self.replayed} search-index updates applied)"
+        return None
 
     def summary(self) -> str:
         """One line for the terminal."""
+        note = self.repair_note()
         return (
-            f"{self.added} added, {self.changed} changed, {self.removed} removed, "
+            (f"{note}: " if note else "")
+            + f"{self.added} added, {self.changed} changed, {self.removed} removed, "
             f"{self.unchanged} unchanged, {len(self.problems)} problems in {self.seconds:.2f}s"
         )
 
@@ -217,7 +229,8 @@ class IndexStats:
         """JSON shape: the counts, seconds, rebuilt, and `problem_list`."""
         return {"added": self.added, "changed": self.changed, "removed": self.removed,
                 "unchanged": self.unchanged, "problems": len(self.problems), "seconds": round(self.seconds, 3),
-                "rebuilt": self.rebuilt, "problem_list": [p.to_dict() for p in self.problems]}
+                "rebuilt": self.rebuilt, "repaired": self.repaired, "replayed": self.replayed,
+                "problem_list": [p.to_dict() for p in self.problems]}
 
 
 @dataclass(frozen=True, slots=True)

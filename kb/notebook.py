@@ -15,6 +15,9 @@ The rules that cut across use cases live here and nowhere else:
 - **Writes.** Changing a note (`add_note`, `mark`) takes the index's writer lock *before* touching
   the file, checks under it, writes, and indexes the note before letting go: a lock that cannot be
   had leaves the notebook as it was, and two writers never interleave.
+- **Damage.** Opening the index checks it cheaply (`kb.index.health`): a damaged index is rebuilt
+  under the writer lock, and `repairs` records a sentence saying so for the front end to show; where
+  it cannot be rebuilt (a read-only index folder), `IndexDamaged` names the repair command.
 - **Errors.** Only `KbError` subclasses, with a message and a hint; nothing is printed.
 """
 
@@ -27,9 +30,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kb.config import Paths, resolve_paths
-from kb.errors import AmbiguousNote, FrontMatterError, InvalidField, NoteNotFound, SnippetNotFound
+from kb.errors import AmbiguousNote, FrontMatterError, IndexDamaged, InvalidField, NoteNotFound, SnippetNotFound
 from kb.index import store
 from kb.index.generations import Generation, current_generation, require_generation, writer_lock
+from kb.index.health import index_damage
 from kb.index.schema import connect_readonly
 from kb.layout import STATUSES, slug_of
 from kb.models import (
@@ -58,6 +62,7 @@ class Notebook:
 
     def __init__(self, paths: Paths):
         self.paths = paths
+        self.repairs: list[str] = []  # what this object repaired in the index, as sentences to show
 
     @classmethod
     def open(cls, notes: str | Path | None = None, index: str | Path | None = None) -> Notebook:
@@ -72,16 +77,43 @@ class Notebook:
 
         return index_notebook(self.paths, rebuild=rebuild, progress=progress)
 
-    def ensure_index(self) -> IndexStats | None:
-        """Build the index when there is none yet; the build's stats, or None if one existed."""
-        if current_generation(self.paths.index) is not None:
+    def _update(self) -> IndexStats:
+        """`index()` for methods that answer about the notes as they are now; records a repair."""
+        return self._record(self.index())
+
+    def _record(self, stats: IndexStats | None) -> IndexStats | None:
+        note = stats.repair_note() if stats is not None else None
+        if note:
+            self.repairs.append(note)
+        return stats
+
+    def ensure_index(self, *, fulltext: bool = False) -> IndexStats | None:
+        """Build the index when there is none yet, rebuild it when it is damaged; the build's stats
+        (`repaired` says why it was rebuilt), or None when the index was there and whole.
+
+        `fulltext` checks Whoosh's table of contents too (it imports Whoosh: for searching). An index
+        that is damaged but cannot be rebuilt here (no write access) raises `IndexDamaged`.
+        """
+        gen = current_generation(self.paths.index)
+        if gen is None:
+            return self._record(self.index())
+        damage = index_damage(gen, fulltext=fulltext)
+        if damage is None:
             return None
-        return self.index()
+        from kb.index.indexer import repair_locked  # noqa: PLC0415 - the pipeline, only to rebuild
+
+        try:
+            with writer_lock(self.paths.index):
+                return self._record(repair_locked(self.paths, fulltext=fulltext))  # None: whole after all
+        except OSError as exc:
+            raise IndexDamaged(f"the index in {self.paths.index} is damaged ({damage}) and cannot be rebuilt "
+                               f"here: {exc.strerror or exc}") from None
 
     @contextmanager
-    def _reading(self) -> Iterator[tuple[Generation, sqlite3.Connection]]:
-        """The live generation and a read-only connection to its store (building the index if missing)."""
-        self.ensure_index()
+    def _reading(self, *, fulltext: bool = False) -> Iterator[tuple[Generation, sqlite3.Connection]]:
+        """The live generation and a read-only connection to its store (building the index if missing,
+        rebuilding it if damaged)."""
+        self.ensure_index(fulltext=fulltext)
         gen = require_generation(self.paths.index)
         conn = connect_readonly(gen.db_path)
         try:
@@ -100,7 +132,7 @@ class Notebook:
         from kb.search.synonyms import load_synonym_map  # noqa: PLC0415
 
         parsed = parse_query(query)
-        with self._reading() as (gen, conn):
+        with self._reading(fulltext=True) as (gen, conn):
             with open_searcher(gen.whoosh_path) as searcher:
                 analysed = analyse(parsed, synonyms=load_synonym_map(gen.synonyms_path), filters=filters,
                                    lexicon=searcher.lexicon)
@@ -172,7 +204,7 @@ class Notebook:
 
     def check(self) -> list[Problem]:
         """Every problem in the notebook as it is now (the index is updated first)."""
-        self.index()
+        self._update()
         return self.problems()
 
     # --- snippets ----------------------------------------------------------------------------------
@@ -181,7 +213,7 @@ class Notebook:
         """Snippets of one note (any NOTE form) or of the whole notebook, with their last results."""
         from kb.snippets.header import is_runnable, parse_header  # noqa: PLC0415
 
-        self.index()
+        self._update()
         with self._reading() as (_, conn):
             path = find_note(conn, note) if note else None
             runs = store.snippet_runs(conn)
@@ -220,7 +252,7 @@ class Notebook:
         from kb.snippets.header import DEFAULT_TIMEOUT, parse_header  # noqa: PLC0415
         from kb.snippets.runner import run_code  # noqa: PLC0415
 
-        self.index()
+        self._update()
         snippet = self.snippet(key)
         spec = parse_header(snippet.code)
         run = run_code(snippet.code, timeout=timeout or spec.timeout or DEFAULT_TIMEOUT)
@@ -282,15 +314,14 @@ class Notebook:
         Then `edit(file)` (an editor, on a terminal) and index again; a broken edit is kept and
         reported in the returned problems, never repaired or deleted.
         """
-        from kb.index.indexer import index_locked  # noqa: PLC0415
+        from kb.index.indexer import index_locked, repair_locked  # noqa: PLC0415
         from kb.papers.create import create_paper_note, load_template  # noqa: PLC0415
 
         if not paper.title:
             raise InvalidField("the paper needs a title", hint="give TITLE, --arxiv (online) or --bibtex")
         papers = self.paths.papers
         with writer_lock(self.paths.index):
-            if current_generation(self.paths.index) is None:
-                index_locked(self.paths)
+            self._record(repair_locked(self.paths))
             template = load_template(self.paths.notes)
             papers.mkdir(parents=True, exist_ok=True)
             file = create_paper_note(papers, paper, today=today or datetime.date.today(), tags=tags,
@@ -298,7 +329,7 @@ class Notebook:
             stats = index_locked(self.paths)
         if edit is not None:
             edit(file)
-            stats = self.index()
+            stats = self._update()
         rel = file.resolve().relative_to(self.paths.notes.resolve()).as_posix()
         return AddedNote(rel, str(file), paper.title, tuple(p for p in stats.problems if p.path == rel))
 
@@ -309,14 +340,13 @@ class Notebook:
         new status and every other value as it was, nothing is written and FrontMatterError says why.
         """
         from kb.index.frontmatter import load_front_matter, set_status, split_front_matter  # noqa: PLC0415
-        from kb.index.indexer import index_locked  # noqa: PLC0415
+        from kb.index.indexer import index_locked, repair_locked  # noqa: PLC0415
         from kb.output import replace_file  # noqa: PLC0415
 
         if status not in STATUSES:
             raise InvalidField(f"invalid status {status!r}", hint="use one of: " + ", ".join(STATUSES))
         with writer_lock(self.paths.index):
-            if current_generation(self.paths.index) is None:
-                index_locked(self.paths)
+            self._record(repair_locked(self.paths))
             with self._reading() as (_, conn):
                 path = find_note(conn, key, kind="paper")
             file = self.paths.notes / path

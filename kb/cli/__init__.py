@@ -14,16 +14,29 @@ from kb.errors import KbError
 
 
 class KbGroup(click.Group):
-    """A click group that turns `KbError` into a one-line error."""
+    """A click group that turns `KbError` into a one-line error, and says what the notebook repaired."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except KbError as exc:
+            report_repairs(ctx)
             echo_error(f"Error: {exc}")
             if exc.hint:
                 echo_error(f"Hint: {exc.hint}")
             ctx.exit(exc.exit_code)
+        finally:
+            report_repairs(ctx)
+
+
+def report_repairs(ctx: click.Context) -> None:
+    """Show, once, each repair the command's `Notebook` made to the index (a rebuilt damaged index)."""
+    obj = ctx.find_root().obj
+    notebook = obj.get("notebook") if isinstance(obj, dict) else None
+    if notebook is not None:
+        for note in notebook.repairs:
+            echo_error(f"{note}.")
+        notebook.repairs.clear()
 
 
 @click.group(cls=KbGroup)
@@ -45,8 +58,12 @@ def open_notebook(ctx: click.Context):
     """The `Notebook` that `--notes`/`--index` (or the environment, or discovery) name."""
     from kb.notebook import Notebook  # noqa: PLC0415
 
-    obj = ctx.find_root().obj or {}
-    return Notebook.open(obj.get("notes"), obj.get("index"))
+    obj = ctx.find_root().obj
+    if not isinstance(obj, dict):
+        obj = ctx.find_root().obj = {}
+    notebook = Notebook.open(obj.get("notes"), obj.get("index"))
+    obj["notebook"] = notebook  # for `report_repairs`
+    return notebook
 
 
 def main() -> None:

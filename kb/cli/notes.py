@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kb.cli import cli, open_notebook
+from kb.cli import cli, open_notebook, report_repairs
 from kb.cli.terminal import clean, echo, echo_error, emit_json, highlight, progress_printer, style
 from kb.layout import KINDS, STATUSES
 
@@ -55,9 +55,10 @@ def search_cmd(ctx, words, limit, tags, kinds, authors, chapters, statuses, year
         years = parsed_year
     filters = Filters(tuple(tags), tuple(kinds), tuple(authors), tuple(chapters), tuple(statuses), *years)
     nb = open_notebook(ctx)
-    built = nb.ensure_index()
-    if built is not None:
+    built = nb.ensure_index(fulltext=True)
+    if built is not None and not built.repaired:
         echo_error(f"Indexed the notebook first: {built.summary()}")
+    report_repairs(ctx)  # a rebuilt damaged index is said before the hits
     result = nb.search(" ".join(words), limit=limit, filters=filters)
     if as_json:
         emit_json([h.to_dict() for h in result.hits])

@@ -66,8 +66,56 @@ def split_front_matter(text: str) -> FrontMatter:
     return FrontMatter(None, text, 1, unterminated=True)
 
 
+# Bounds on what one note's front matter may cost: its size, and how many values it stands for once
+# YAML aliases (`*name`) are expanded. A "billion laughs" block of a few hundred bytes expands to 9**9
+# values, which everything downstream (JSON, the search document) would walk.
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+MAX_EXPANDED_VALUES = 10_000
+_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\[\]{}]")
+
+
+def _expanded_size(data: Any, limit: int) -> int:
+    """How many values `data` stands for with every shared reference counted each time it is reached
+    (as a JSON dump would write it), stopping early once past `limit`; a cycle counts as past it.
+    Linear in the distinct objects: the size of each shared container is worked out once."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+
+    def size(value: Any) -> int:
+        if isinstance(value, dict):
+            children: Any = [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            children = value
+        else:
+            return 1
+        key = id(value)
+        if key in sizes:
+            return sizes[key]
+        if key in on_path:
+            return limit + 1
+        on_path.add(key)
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > limit:
+                break
+        on_path.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(data)
+
+
 def load_front_matter(raw: str, path: str) -> tuple[dict[str, Any], list[Problem]]:
-    """Parse front matter YAML; a broken block yields `{}` and a problem naming the line."""
+    """Parse front matter YAML; a broken block yields `{}` and a problem naming the line.
+
+    A block over `MAX_FRONT_MATTER_BYTES`, or one whose aliases expand to more than
+    `MAX_EXPANDED_VALUES` values, is not used either (a problem says why), so one hostile note
+    cannot exhaust memory or time.
+    """
+    if len(raw) > MAX_FRONT_MATTER_BYTES or len(raw.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        return {}, [Problem(path, 2, "bad-yaml", f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KB; "
+                            "it was ignored", "error")]
     try:
         data = yaml.load(raw, Loader=_YamlLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
@@ -77,6 +125,11 @@ def load_front_matter(raw: str, path: str) -> tuple[dict[str, Any], list[Problem
         return {}, [Problem(path, line, "bad-yaml", f"invalid front matter YAML: {reason}", "error")]
     if data is None:
         return {}, []
+    alias = _ALIAS.search(raw)
+    if alias is not None and _expanded_size(data, MAX_EXPANDED_VALUES) > MAX_EXPANDED_VALUES:
+        line = raw.count("\n", 0, alias.start() + 1) + 2  # 1-based, after the opening ---
+        return {}, [Problem(path, line, "bad-yaml", f"front matter aliases expand to more than "
+                            f"{MAX_EXPANDED_VALUES} values; it was ignored", "error")]
     if not isinstance(data, dict):
         return {}, [Problem(path, 2, "bad-yaml", "front matter is not a mapping of keys to values", "error")]
     return {str(k): v for k, v in data.items()}, []

@@ -271,3 +271,26 @@ def indexed_paths(folder: Path) -> set[str]:
     ix = open_index(folder)
     with ix.reader() as reader:
         return {fields["path"] for _, fields in reader.iter_docs()}
+
+
+def fulltext_damage(folder: Path, expected_docs: int | None = None) -> str | None:
+    """Read the table of contents and check that every segment's files exist (and, given
+    `expected_docs`, that the index holds that many documents); None when it looks whole."""
+    from whoosh.filedb.filestore import FileStorage  # noqa: PLC0415
+    from whoosh.index import TOC  # noqa: PLC0415
+
+    storage = FileStorage(str(folder))
+    try:
+        segments = TOC.read(storage, "MAIN", schema=schema()).segments
+    except Exception as exc:  # noqa: BLE001 - a garbled file fails in whatever way unpickling does
+        return f"the Whoosh table of contents cannot be read: {type(exc).__name__}"
+    docs = 0
+    for segment in segments:
+        needed = (".seg",) if segment.is_compound() else (".trm", ".pst")
+        missing = [ext for ext in needed if not storage.file_exists(segment.make_filename(ext))]
+        if missing:
+            return f"Whoosh segment {segment.segid} is missing its {', '.join(missing)} file"
+        docs += segment.doc_count()
+    if expected_docs is not None and docs != expected_docs:
+        return f"the Whoosh index has {docs} notes where SQLite has {expected_docs}"
+    return None

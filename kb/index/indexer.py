@@ -29,6 +29,7 @@ from kb.index.generations import (
     swap_current,
     writer_lock,
 )
+from kb.index.health import generation_damage, index_damage
 from kb.index.links import LinkTargets, resolve_link
 from kb.index.parse import NotebookContext, checksum
 from kb.index.reading import build_note, read_file, stat_deps
@@ -48,17 +49,50 @@ def index_notebook(paths: Paths, *, rebuild: bool = False, progress: Progress | 
 
 def index_locked(paths: Paths, *, rebuild: bool = False, progress: Progress | None = None,
                  procs: int | None = None) -> IndexStats:
-    """`index_notebook` for a caller that already holds the writer lock."""
+    """`index_notebook` for a caller that already holds the writer lock.
+
+    A damaged live generation (see `kb.index.health`) is rebuilt, and the stats say why (`repaired`).
+    """
     started = time.perf_counter()
     gen = None if rebuild else current_generation(paths.index)
+    damage = None
+    if gen is not None:
+        damage, _ = generation_damage(gen)
+        if damage:
+            gen = None
     if gen is not None and _stored_fingerprint(gen) != notebook_config_fingerprint(paths.notes):
         gen = None  # chapter labels, authors, tags or synonyms changed: every note may read differently
-    if gen is None:
-        stats = _full_build(paths, progress, procs)
-    else:
-        stats = _incremental(paths, gen, progress)
+    stats = None
+    if gen is not None:
+        try:
+            stats = _incremental(paths, gen, progress)
+        except _FulltextDamaged as exc:
+            damage = exc.reason
+    if stats is None:
+        stats = replace(_full_build(paths, progress, procs), repaired=damage)
     remove_stale_generations(paths.index)
     return replace(stats, seconds=time.perf_counter() - started)
+
+
+def repair_locked(paths: Paths, *, fulltext: bool = False) -> IndexStats | None:
+    """Build the index if there is none, rebuild it if damaged (under the writer lock, which the caller
+    holds); the build's stats, or None when the index was whole. `fulltext` checks Whoosh's table of
+    contents too (see `kb.index.health.index_damage`)."""
+    gen = current_generation(paths.index)
+    if gen is None:
+        return index_locked(paths)
+    damage = index_damage(gen, fulltext=fulltext)
+    if damage is None:
+        return None
+    return replace(index_locked(paths, rebuild=True), repaired=damage)
+
+
+class _FulltextDamaged(Exception):
+    """The Whoosh index cannot take an incremental update: rebuild instead."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 def _resolve_links(db: Store, sources: list[str] | None) -> None:
@@ -227,6 +261,15 @@ def _incremental(paths: Paths, gen: Generation, progress: Progress | None) -> In
     something_changed = bool(update.notes or removed)
     if not (something_changed or update.touched or pending):
         return stats  # the common case: nothing to write
+    if something_changed or pending:
+        from kb.index.fulltext import fulltext_damage  # noqa: PLC0415 - imports Whoosh, needed next anyway
+
+        damage = fulltext_damage(gen.whoosh_path, None if pending else len(stored))
+        if damage:
+            raise _FulltextDamaged(damage)
+    if pending:
+        # An interrupted run left these for Whoosh; say so (they are applied below with this run's).
+        stats = replace(stats, replayed=len(pending))
     db = open_store(gen.db_path)
     try:
         with store.transaction(db):
