@@ -361,3 +361,62 @@ def test_runtime_fingerprint_does_not_import_torch() -> None:
 def test_code_checksum() -> None:
     assert code_checksum("print(1)\n") == hashlib.sha256(b"print(1)\n").hexdigest()
     assert code_checksum("a") != code_checksum("b")
+
+
+# --- kb snippets run: only headered Python runs (through the CLI) ------------------------------
+
+
+@pytest.fixture
+def snippet_notebook(tmp_path: Path) -> Path:
+    """A small notebook whose one note holds one block of each kind `kb snippets run` must judge."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "blocks.md").write_text(
+        "# Blocks\n\n"
+        "```python\nprint('no header')\n```\n\n"  # 0: Python without a header
+        "```bash\n# requires: torch\necho hi\n```\n\n"  # 1: bash, even with a header
+        "```python\n# requires: kb_no_such_module_xyz\nimport kb_no_such_module_xyz\n```\n\n"  # 2
+        "```python\n# expect: x = 1\n# timeout: soon\nprint('x = 1')\n```\n\n"  # 3: bad header
+        "```python\n# requires: json\n# expect: x = 1\nprint('x = 1')\n```\n",  # 4: runs
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def run_cli(home: Path, *args: str):
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from kb.cli import cli  # noqa: PLC0415
+
+    return CliRunner().invoke(cli, ["--notes", str(home / "notes"), "--index", str(home / "index"), *args],
+                              catch_exceptions=False)
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("Error:")]
+
+
+@pytest.mark.parametrize(
+    ("snippet_id", "message"),
+    [
+        ("blocks.md#0", "has no `# requires:` or `# expect:` header"),
+        ("blocks.md#1", "is a bash block; only Python snippets are run"),
+        ("blocks.md#2", "requires module kb_no_such_module_xyz, which"),
+        ("blocks.md#3", "has a bad header: line 2: timeout: 'soon' is not a number of seconds"),
+    ],
+)
+def test_snippets_run_refuses_what_is_not_runnable(snippet_notebook: Path, snippet_id: str, message: str) -> None:
+    result = run_cli(snippet_notebook, "snippets", "run", snippet_id)
+    assert result.exit_code == 1
+    assert result.stdout == ""  # nothing ran
+    errors = error_lines(result.stderr)
+    assert len(errors) == 1, result.stderr
+    assert message in errors[0]
+    assert "Traceback" not in result.stderr
+    assert "Hint:" in result.stderr
+
+
+def test_snippets_run_runs_a_headered_python_snippet(snippet_notebook: Path) -> None:
+    result = run_cli(snippet_notebook, "snippets", "run", "blocks.md#4")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "x = 1\n"

@@ -170,7 +170,7 @@ def run_code(
     )
 
 
-def _missing_modules(modules: tuple[str, ...], python: str) -> list[str]:
+def missing_modules(modules: tuple[str, ...], python: str) -> list[str]:
     """The modules `python` cannot import. Raises `OSError`/`KbError` when it cannot be asked."""
     # Only the top-level package is looked up: find_spec("a.b") imports `a`, and importing torch
     # just to decide whether to skip would cost seconds per snippet.
@@ -254,7 +254,7 @@ def check_snippet(
         return CheckResult(snippet.id, "error", "bad header: " + "; ".join(spec.errors))
 
     try:
-        missing = _missing_modules(spec.requires, python)
+        missing = missing_modules(spec.requires, python)
     except (OSError, subprocess.TimeoutExpired, KbError) as exc:
         return CheckResult(snippet.id, "error", f"cannot use {python}: {exc}")
     if missing:
