@@ -81,6 +81,10 @@ class SnippetNotFound(KbError):
     hint = "run `kb snippets list` to see snippet ids"
 
 
+class SnippetNotRunnable(KbError):
+    """A snippet that `kb snippets run` refuses: not headered Python, a bad header, a missing module."""
+
+
 class SnippetFailed(KbError):
     """A snippet ran and failed."""
 

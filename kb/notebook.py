@@ -248,13 +248,44 @@ class Notebook:
         raise SnippetNotFound(f"no snippet {key!r}")
 
     def run_snippet(self, key: str, *, timeout: float | None = None) -> SnippetRun:
-        """Run one snippet in a subprocess (see `kb.snippets.runner`) and return what it printed."""
-        from kb.snippets.header import DEFAULT_TIMEOUT, parse_header  # noqa: PLC0415
-        from kb.snippets.runner import run_code  # noqa: PLC0415
+        """Run one runnable snippet in a contained subprocess (see `kb.snippets.runner`).
+
+        Only Python snippets with a `# requires:` or `# expect:` header run, as `check_snippets` would
+        run them: a bad header or a module named in `requires:` that cannot be imported raises
+        `SnippetNotRunnable` before anything runs.
+        """
+        import subprocess  # noqa: PLC0415
+        import sys  # noqa: PLC0415
+
+        from kb.errors import SnippetNotRunnable  # noqa: PLC0415
+        from kb.snippets.header import DEFAULT_TIMEOUT, PYTHON_LANGUAGES, is_runnable, parse_header  # noqa: PLC0415
+        from kb.snippets.runner import missing_modules, run_code  # noqa: PLC0415
 
         self._update()
         snippet = self.snippet(key)
         spec = parse_header(snippet.code)
+        if not is_runnable(snippet):
+            is_python = snippet.language.lower() in PYTHON_LANGUAGES or (
+                snippet.source is not None and snippet.source.lower().endswith(".py"))
+            if not is_python:
+                kind = f"a {snippet.language} block" if snippet.language else "a block without a language"
+                raise SnippetNotRunnable(f"{snippet.id} is {kind}; only Python snippets are run",
+                                         hint="see README, \"Runnable snippets\"; `kb snippets export` writes it to a file")
+            raise SnippetNotRunnable(f"{snippet.id} has no `# requires:` or `# expect:` header, so it is not runnable",
+                                     hint="add a header such as `# requires: torch` at its top (README, \"Runnable snippets\")")
+        if spec.errors:
+            raise SnippetNotRunnable(f"{snippet.id} has a bad header: " + "; ".join(spec.errors),
+                                     hint="fix the header comments at the top of the snippet")
+        try:
+            missing = missing_modules(spec.requires, sys.executable)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SnippetNotRunnable(f"cannot check {snippet.id}'s requirements: {exc}") from exc
+        if missing:
+            names = ", ".join(missing)
+            raise SnippetNotRunnable(
+                f"{snippet.id} requires {'module' if len(missing) == 1 else 'modules'} {names}, "
+                f"which {sys.executable} cannot import",
+                hint=f"install {names} into this Python, or drop {'it' if len(missing) == 1 else 'them'} from `# requires:`")
         run = run_code(snippet.code, timeout=timeout or spec.timeout or DEFAULT_TIMEOUT)
         return SnippetRun(snippet, run.returncode, run.stdout, run.stderr, run.duration, run.timed_out, run.truncated)
 

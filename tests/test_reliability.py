@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import write
+
 from kb.cli import cli
 from kb.config import Paths
 from kb.index.frontmatter import MAX_FRONT_MATTER_BYTES, load_front_matter

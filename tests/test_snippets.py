@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import json
 import os
 import platform
+import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -16,7 +20,15 @@ import pytest
 
 from kb.models import Snippet
 from kb.snippets.header import SnippetSpec, is_runnable, parse_header
-from kb.snippets.runner import check_snippet, code_checksum, run_code, runtime_fingerprint
+from kb.snippets.runner import (
+    PASSED_ENV,
+    bwrap_available,
+    check_snippet,
+    code_checksum,
+    resource_limits,
+    run_code,
+    runtime_fingerprint,
+)
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="process groups are POSIX")
 
@@ -204,7 +216,7 @@ def test_run_code_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
         """
     )
     started = time.monotonic()
-    result = run_code(code, timeout=1)
+    result = run_code(code, timeout=1, sandbox=False)  # writes into tmp_path
     assert time.monotonic() - started < 5
     assert result.timed_out
     assert result.returncode is not None and result.returncode < 0
@@ -224,7 +236,7 @@ def test_run_code_kills_leftovers_after_a_normal_exit(tmp_path: Path) -> None:
         print("done")
         """
     )
-    result = run_code(code, timeout=20)
+    result = run_code(code, timeout=20, sandbox=False)  # writes into tmp_path
     assert result.returncode == 0 and result.stdout == "done\n"
     assert wait_dead(int(pid_file.read_text()))
 
@@ -361,3 +373,236 @@ def test_runtime_fingerprint_does_not_import_torch() -> None:
 def test_code_checksum() -> None:
     assert code_checksum("print(1)\n") == hashlib.sha256(b"print(1)\n").hexdigest()
     assert code_checksum("a") != code_checksum("b")
+
+
+# --- kb snippets run: only headered Python runs (through the CLI) ------------------------------
+
+
+@pytest.fixture
+def snippet_notebook(tmp_path: Path) -> Path:
+    """A small notebook whose one note holds one block of each kind `kb snippets run` must judge."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "blocks.md").write_text(
+        "# Blocks\n\n"
+        "```python\nprint('no header')\n```\n\n"  # 0: Python without a header
+        "```bash\n# requires: torch\necho hi\n```\n\n"  # 1: bash, even with a header
+        "```python\n# requires: kb_no_such_module_xyz\nimport kb_no_such_module_xyz\n```\n\n"  # 2
+        "```python\n# expect: x = 1\n# timeout: soon\nprint('x = 1')\n```\n\n"  # 3: bad header
+        "```python\n# requires: json\n# expect: x = 1\nprint('x = 1')\n```\n",  # 4: runs
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def run_cli(home: Path, *args: str):
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from kb.cli import cli  # noqa: PLC0415
+
+    return CliRunner().invoke(cli, ["--notes", str(home / "notes"), "--index", str(home / "index"), *args],
+                              catch_exceptions=False)
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("Error:")]
+
+
+@pytest.mark.parametrize(
+    ("snippet_id", "message"),
+    [
+        ("blocks.md#0", "has no `# requires:` or `# expect:` header"),
+        ("blocks.md#1", "is a bash block; only Python snippets are run"),
+        ("blocks.md#2", "requires module kb_no_such_module_xyz, which"),
+        ("blocks.md#3", "has a bad header: line 2: timeout: 'soon' is not a number of seconds"),
+    ],
+)
+def test_snippets_run_refuses_what_is_not_runnable(snippet_notebook: Path, snippet_id: str, message: str) -> None:
+    result = run_cli(snippet_notebook, "snippets", "run", snippet_id)
+    assert result.exit_code == 1
+    assert result.stdout == ""  # nothing ran
+    errors = error_lines(result.stderr)
+    assert len(errors) == 1, result.stderr
+    assert message in errors[0]
+    assert "Traceback" not in result.stderr
+    assert "Hint:" in result.stderr
+
+
+def test_snippets_run_runs_a_headered_python_snippet(snippet_notebook: Path) -> None:
+    result = run_cli(snippet_notebook, "snippets", "run", "blocks.md#4")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "x = 1\n"
+
+
+# --- containment: real runs, with and without bubblewrap -------------------------------------
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="subreaper and /proc are Linux")
+both_ways = pytest.mark.parametrize("sandbox", [False, True], ids=["plain", "bwrap-if-any"])
+
+
+@both_ways
+def test_run_code_gives_a_fresh_home_and_leaves_the_real_one_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox: bool
+) -> None:
+    real_home = tmp_path / "real-home"
+    real_home.mkdir()
+    monkeypatch.setenv("HOME", str(real_home))
+    code = (
+        "import os\nfrom pathlib import Path\n"
+        "Path('~/x').expanduser().write_text('written')\n"
+        "print('home', os.path.expanduser('~'))\nprint('cwd', os.getcwd())\n"
+        "print('tmp', __import__('tempfile').gettempdir())\n"
+    )
+    result = run_code(code, timeout=20, sandbox=sandbox)
+    assert result.returncode == 0, result.stderr
+    seen = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert seen["home"] != str(real_home) and seen["home"].startswith(seen["cwd"])
+    assert seen["tmp"].startswith(seen["cwd"])
+    assert list(real_home.iterdir()) == []
+    assert not os.path.exists(seen["cwd"])  # removed with what the snippet wrote
+
+
+@both_ways
+def test_run_code_scrubs_the_environment(monkeypatch: pytest.MonkeyPatch, sandbox: bool) -> None:
+    monkeypatch.setenv("KB_TEST_SECRET_TOKEN", "hunter2")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "hunter3")
+    monkeypatch.setenv("LC_TIME", "C")
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    code = "import os, json\nprint(json.dumps(dict(os.environ)))\n"
+    result = run_code(code, timeout=20, sandbox=sandbox)
+    env = json.loads(result.stdout)
+    assert "hunter2" not in result.stdout and "hunter3" not in result.stdout
+    assert "KB_TEST_SECRET_TOKEN" not in env and "AWS_SECRET_ACCESS_KEY" not in env
+    assert env["PATH"] == os.environ["PATH"]
+    assert env["LC_TIME"] == "C" and env["OMP_NUM_THREADS"] == "1"
+    allowed = PASSED_ENV | {"HOME", "TMPDIR", "PYTHONIOENCODING", "PYTHONDONTWRITEBYTECODE", "PYTHONUSERBASE"}
+    allowed |= {"PWD"}  # bwrap sets it; the interpreter may add LC_CTYPE (locale coercion)
+    assert {k for k in env if not k.startswith("LC_")} <= allowed
+
+
+@posix_only
+def test_run_code_sets_resource_limits() -> None:
+    import resource  # noqa: PLC0415
+
+    code = (
+        "import resource\n"
+        "for name in ('RLIMIT_CPU', 'RLIMIT_AS', 'RLIMIT_FSIZE', 'RLIMIT_CORE', 'RLIMIT_NPROC'):\n"
+        "    print(name, resource.getrlimit(getattr(resource, name))[0])\n"
+    )
+    result = run_code(code, timeout=7)
+    seen = {name: int(value) for name, value in (line.split() for line in result.stdout.splitlines())}
+    expected = resource_limits(7)
+    assert seen["RLIMIT_CPU"] == expected[resource.RLIMIT_CPU] == 8
+    assert seen["RLIMIT_AS"] == expected[resource.RLIMIT_AS] >= 4 * 1024**3
+    assert seen["RLIMIT_FSIZE"] == 64 * 1024 * 1024
+    assert seen["RLIMIT_CORE"] == 0
+    if resource.RLIMIT_NPROC in expected:
+        assert abs(seen["RLIMIT_NPROC"] - expected[resource.RLIMIT_NPROC]) < 50  # others start and end tasks
+
+
+@posix_only
+def test_run_code_file_size_limit_stops_a_big_write() -> None:
+    code = (
+        "import errno\n"
+        "try:\n"
+        "    with open('big', 'wb') as f:\n"
+        "        f.write(b'x' * (65 * 1024 * 1024))\n"
+        "except OSError as exc:\n"
+        "    print('refused', errno.errorcode[exc.errno])\n"
+    )
+    result = run_code(code, timeout=20)
+    assert result.stdout == "refused EFBIG\n", result.stderr
+
+
+@posix_only
+def test_run_code_cpu_limit_kills_a_busy_loop_that_ignores_the_timeout() -> None:
+    # SIGTERM and SIGXCPU are ignored; the hard CPU limit still ends it (SIGKILL) near timeout + 1 s.
+    code = "import signal\nsignal.signal(signal.SIGXCPU, signal.SIG_IGN)\nwhile True:\n    pass\n"
+    result = run_code(code, timeout=1)
+    assert result.timed_out or result.returncode == -signal.SIGKILL
+    assert result.duration < 6
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed")
+def test_run_code_limits_leave_room_for_torch() -> None:
+    code = textwrap.dedent(
+        """
+        import torch, torch.nn as nn
+        m = nn.Sequential(*[nn.Conv2d(64, 64, 3, padding=1) for _ in range(8)], nn.AdaptiveAvgPool2d(1),
+                          nn.Flatten(), nn.Linear(64, 1000))
+        y = m(torch.randn(8, 64, 112, 112))
+        y.sum().backward()
+        print('output_shape =', tuple(y.shape))
+        """
+    )
+    result = run_code(code, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "output_shape = (8, 1000)\n"
+
+
+ESCAPER = """
+import subprocess, sys
+grandchild = (
+    "import os, time\\n"
+    "open({pid_file!r}, 'w').write(str(os.getpid()))\\n"
+    "time.sleep(3)\\n"
+    "open({marker!r}, 'w').write('escaped')\\n"
+    "time.sleep(60)\\n"
+)
+# setsid: a new session and process group, which killing the snippet's group does not reach.
+subprocess.Popen(["setsid", sys.executable, "-c", grandchild], start_new_session=True)
+import time
+while not __import__('os').path.exists({pid_file!r}):
+    time.sleep(0.01)
+print("started", flush=True)
+{tail}
+"""
+
+
+@linux_only
+@pytest.mark.skipif(shutil.which("setsid") is None, reason="needs the setsid command")
+@pytest.mark.parametrize("tail", ["", "while True: pass"], ids=["normal-exit", "timeout"])
+def test_run_code_kills_a_setsid_grandchild(tmp_path: Path, tail: str) -> None:
+    pid_file, marker = tmp_path / "grandchild.pid", tmp_path / "escaped"
+    code = ESCAPER.format(pid_file=str(pid_file), marker=str(marker), tail=tail)
+    # Not in bubblewrap: its PID namespace would kill the grandchild anyway, and it must write here.
+    result = run_code(code, timeout=2, sandbox=False)
+    assert result.stdout == "started\n", result.stderr
+    assert result.timed_out is bool(tail)
+    grandchild = int(pid_file.read_text())
+    assert wait_dead(grandchild, within=1.0), f"grandchild {grandchild} outlived the run"
+    time.sleep(3.5)
+    assert not marker.exists()
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+def test_run_code_in_bwrap_has_no_network_and_a_read_only_file_system(tmp_path: Path) -> None:
+    if bwrap_available() is None:
+        pytest.skip("bwrap is installed but cannot run here")
+    outside = tmp_path / "outside"
+    code = textwrap.dedent(
+        f"""
+        import errno, socket
+        try:
+            open({str(outside)!r}, "w")
+        except OSError as exc:
+            print("write outside:", errno.errorcode[exc.errno])
+        open("inside", "w").write("ok")
+        print("write inside: ok")
+        print("interfaces:", sorted(name for _, name in socket.if_nameindex()))
+        try:
+            socket.create_connection(("1.1.1.1", 53), timeout=3)
+            print("network: reachable")
+        except OSError as exc:
+            print("network:", errno.errorcode.get(exc.errno, exc))
+        """
+    )
+    result = run_code(code, timeout=20)
+    assert result.sandboxed
+    assert result.stdout.splitlines() == [
+        "write outside: EROFS",
+        "write inside: ok",
+        "interfaces: ['lo']",
+        "network: ENETUNREACH",
+    ], result.stderr
+    assert not outside.exists()
