@@ -30,12 +30,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kb.config import Paths, resolve_paths
-from kb.errors import AmbiguousNote, FrontMatterError, IndexDamaged, InvalidField, NoteNotFound, SnippetNotFound
+from kb.errors import FrontMatterError, IndexDamaged, InvalidField
 from kb.index import store
 from kb.index.generations import Generation, current_generation, require_generation, writer_lock
 from kb.index.health import index_damage
+from kb.index.lookup import find_note, find_snippet
 from kb.index.schema import connect_readonly
-from kb.layout import STATUSES, slug_of
+from kb.layout import STATUSES
 from kb.models import (
     AddedNote,
     IndexStats,
@@ -232,20 +233,7 @@ class Notebook:
     def snippet(self, key: str) -> Snippet:
         """A snippet by id (`path#N`), by `NOTE#N` with any NOTE form, or by its attached file name."""
         with self._reading() as (_, conn):
-            rows = [snippet for snippet, _ in store.snippets_with_titles(conn)]
-            by_id = {s.id: s for s in rows}
-            if key in by_id:
-                return by_id[key]
-            by_file = [s for s in rows if s.source and (s.source == key or s.source.endswith("/" + key))]
-            if len(by_file) == 1:
-                return by_file[0]
-            if "#" in key:
-                note_key, _, index = key.rpartition("#")
-                if index.isdigit():
-                    path = find_note(conn, note_key)
-                    if f"{path}#{index}" in by_id:
-                        return by_id[f"{path}#{index}"]
-        raise SnippetNotFound(f"no snippet {key!r}")
+            return find_snippet(conn, key)
 
     def run_snippet(self, key: str, *, timeout: float | None = None) -> SnippetRun:
         """Run one runnable snippet in a contained subprocess (see `kb.snippets.runner`).
@@ -254,38 +242,16 @@ class Notebook:
         run them: a bad header or a module named in `requires:` that cannot be imported raises
         `SnippetNotRunnable` before anything runs.
         """
-        import subprocess  # noqa: PLC0415
-        import sys  # noqa: PLC0415
-
-        from kb.errors import SnippetNotRunnable  # noqa: PLC0415
-        from kb.snippets.header import DEFAULT_TIMEOUT, PYTHON_LANGUAGES, is_runnable, parse_header  # noqa: PLC0415
-        from kb.snippets.runner import missing_modules, run_code  # noqa: PLC0415
+        from kb.snippets.environment import obstacle, refusal  # noqa: PLC0415
+        from kb.snippets.header import DEFAULT_TIMEOUT, parse_header  # noqa: PLC0415
+        from kb.snippets.runner import run_code  # noqa: PLC0415
 
         self._update()
         snippet = self.snippet(key)
         spec = parse_header(snippet.code)
-        if not is_runnable(snippet):
-            is_python = snippet.language.lower() in PYTHON_LANGUAGES or (
-                snippet.source is not None and snippet.source.lower().endswith(".py"))
-            if not is_python:
-                kind = f"a {snippet.language} block" if snippet.language else "a block without a language"
-                raise SnippetNotRunnable(f"{snippet.id} is {kind}; only Python snippets are run",
-                                         hint="see README, \"Runnable snippets\"; `kb snippets export` writes it to a file")
-            raise SnippetNotRunnable(f"{snippet.id} has no `# requires:` or `# expect:` header, so it is not runnable",
-                                     hint="add a header such as `# requires: torch` at its top (README, \"Runnable snippets\")")
-        if spec.errors:
-            raise SnippetNotRunnable(f"{snippet.id} has a bad header: " + "; ".join(spec.errors),
-                                     hint="fix the header comments at the top of the snippet")
-        try:
-            missing = missing_modules(spec.requires, sys.executable)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SnippetNotRunnable(f"cannot check {snippet.id}'s requirements: {exc}") from exc
-        if missing:
-            names = ", ".join(missing)
-            raise SnippetNotRunnable(
-                f"{snippet.id} requires {'module' if len(missing) == 1 else 'modules'} {names}, "
-                f"which {sys.executable} cannot import",
-                hint=f"install {names} into this Python, or drop {'it' if len(missing) == 1 else 'them'} from `# requires:`")
+        found = obstacle(snippet, spec)
+        if found is not None:
+            raise refusal(snippet, found)
         run = run_code(snippet.code, timeout=timeout or spec.timeout or DEFAULT_TIMEOUT)
         return SnippetRun(snippet, run.returncode, run.stdout, run.stderr, run.duration, run.timed_out, run.truncated)
 
@@ -297,7 +263,8 @@ class Notebook:
         not run again unless `force`.
         """
         from kb.index.schema import open_store  # noqa: PLC0415
-        from kb.snippets.runner import check_snippet, code_checksum, runtime_fingerprint  # noqa: PLC0415
+        from kb.snippets.environment import code_checksum, runtime_fingerprint  # noqa: PLC0415
+        from kb.snippets.runner import check_snippet  # noqa: PLC0415
 
         runnable = [i for i in self.snippets(note) if i.runnable]
         gen = require_generation(self.paths.index)
@@ -415,43 +382,3 @@ class Notebook:
             notes = [n for n in notes if str(n.path) in wanted]
         chosen = export.select_papers(notes, tag=tag, status=status, chapter=chapter)
         return export.export_reading_list(chosen, fmt, order=order, group_by=group_by)
-
-
-def find_note(conn: sqlite3.Connection, key: str, *, kind: str | None = None) -> str:
-    """Resolve a NOTE argument (path, title, slug or alias) to a stored note path.
-
-    Tried in order: path (with or without extension), title, file-name slug, alias; the first kind of
-    match that finds exactly one note wins, several at one level are `AmbiguousNote`. With `kind`,
-    only notes of that kind are candidates.
-    """
-    from urllib.parse import unquote  # noqa: PLC0415
-
-    raw = key.strip()
-    candidate = unquote(raw).replace("\\", "/")
-    for prefix in ("./", "notes/"):
-        if candidate.startswith(prefix):
-            candidate = candidate[len(prefix):]
-    keys = store.note_keys(conn, kind)
-    paths = {p for p, _, _ in keys}
-    for suffix in ("", ".md", ".mdx", ".markdown"):
-        if candidate + suffix in paths:
-            return candidate + suffix
-    folded = raw.casefold()
-    for matcher in (
-        lambda p, t, a: t.casefold() == folded,
-        lambda p, t, a: slug_of(p).casefold() == folded or Path(p).stem.casefold() == folded,
-        lambda p, t, a: any(x.casefold() == folded for x in a),
-    ):
-        found = sorted({p for p, t, a in keys if matcher(p, t, a)})
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise AmbiguousNote(key, found)
-    if kind is not None and store.note_keys(conn):
-        try:
-            other = find_note(conn, key)
-        except NoteNotFound:
-            pass
-        else:
-            raise NoteNotFound(key, f"{other} is not a {kind} note; only {kind} notes can be used here")
-    raise NoteNotFound(key)

@@ -19,16 +19,9 @@ from pathlib import Path
 import pytest
 
 from kb.models import Snippet
+from kb.snippets.environment import code_checksum, runtime_fingerprint
 from kb.snippets.header import SnippetSpec, is_runnable, parse_header
-from kb.snippets.runner import (
-    PASSED_ENV,
-    bwrap_available,
-    check_snippet,
-    code_checksum,
-    resource_limits,
-    run_code,
-    runtime_fingerprint,
-)
+from kb.snippets.runner import PASSED_ENV, bwrap_available, check_snippet, resource_limits, run_code
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="process groups are POSIX")
 
@@ -365,7 +358,7 @@ def test_runtime_fingerprint_current_and_foreign(other_python: str) -> None:
 
 
 def test_runtime_fingerprint_does_not_import_torch() -> None:
-    probe = "import sys, kb.snippets.runner\nkb.snippets.runner.runtime_fingerprint()\nprint('torch' in sys.modules)\n"
+    probe = "import sys, kb.snippets.environment\nkb.snippets.environment.runtime_fingerprint()\nprint('torch' in sys.modules)\n"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
 

@@ -69,29 +69,27 @@ def parse_arxiv_id(text: str) -> str | None:
     return None
 
 
-def find_arxiv_id(text: str | None) -> str | None:
-    if not text:
-        return None
-    found = parse_arxiv_id(text)
-    if found:
-        return found
-    for m in _ARXIV_IN_TEXT.finditer(text):
+def _first_id(pattern: re.Pattern[str], text: str) -> str | None:
+    """The first match of `pattern` in `text` that is a valid arXiv id."""
+    for m in pattern.finditer(text):
         found = _id_from_match(m)
         if found:
             return found
     return None
 
+
+def find_arxiv_id(text: str | None) -> str | None:
+    """The arXiv id that `text` is, or mentions ("arXiv preprint arXiv:1512.03385"); else None."""
+    if not text:
+        return None
+    return parse_arxiv_id(text) or _first_id(_ARXIV_IN_TEXT, text)
 
 
 def id_from_url(url: str) -> str | None:
     """The arXiv id (without version) an arxiv.org URL points to, or None."""
     if "arxiv" not in url.lower():
         return None
-    for m in _ARXIV_URL.finditer(url):
-        found = _id_from_match(m)
-        if found:
-            return found
-    return None
+    return _first_id(_ARXIV_URL, url)
 
 
 # --- the API client -------------------------------------------------------------------------------

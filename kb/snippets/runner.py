@@ -9,12 +9,8 @@ system; killing processes that left the snippet's session needs Linux.
 from __future__ import annotations
 
 import functools
-import hashlib
-import importlib.metadata
-import importlib.util
 import math
 import os
-import platform
 import shutil
 import signal
 import site
@@ -25,9 +21,9 @@ import threading
 import time
 from dataclasses import dataclass
 
-from kb.errors import KbError
 from kb.models import Snippet
-from kb.snippets.header import DEFAULT_TIMEOUT, is_runnable, normalise_assignment, parse_header
+from kb.snippets.environment import last_line, obstacle
+from kb.snippets.header import DEFAULT_TIMEOUT, normalise_assignment, parse_header
 
 _READ_CHUNK = 64 * 1024
 # How long to wait for the reader threads once the process group is dead; they only outlive it
@@ -299,39 +295,8 @@ def run_code(
     )
 
 
-def missing_modules(modules: tuple[str, ...], python: str) -> list[str]:
-    """The modules `python` cannot import. Raises `OSError`/`KbError` when it cannot be asked."""
-    # Only the top-level package is looked up: find_spec("a.b") imports `a`, and importing torch
-    # just to decide whether to skip would cost seconds per snippet.
-    tops = list(dict.fromkeys(name.split(".")[0] for name in modules))
-    if not tops:
-        return []
-    if python == sys.executable:
-        return [name for name in tops if importlib.util.find_spec(name) is None]
-    probe = (
-        "import importlib.util, sys\n"
-        "print(','.join(n for n in sys.argv[1:] if importlib.util.find_spec(n) is None))\n"
-    )
-    done = subprocess.run(
-        [python, "-c", probe, *tops],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tempfile.gettempdir(),  # keep the caller's folder off the probe's sys.path
-    )
-    if done.returncode != 0:
-        raise KbError(f"{python} could not check modules: {_last_line(done.stderr) or done.returncode}")
-    return [name for name in done.stdout.strip().split(",") if name]
-
-
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else ""
-
-
 def _exit_reason(returncode: int | None, stderr: str) -> str:
-    last = _last_line(stderr)
+    last = last_line(stderr)
     if last:
         return last
     if returncode is not None and returncode < 0:
@@ -377,17 +342,15 @@ def check_snippet(
     when its header is malformed or `python` cannot be started, else "pass" or "fail".
     """
     spec = parse_header(snippet.code)
-    if not is_runnable(snippet):
-        return CheckResult(snippet.id, "skip", "not runnable")
-    if spec.errors:
-        return CheckResult(snippet.id, "error", "bad header: " + "; ".join(spec.errors))
-
-    try:
-        missing = missing_modules(spec.requires, python)
-    except (OSError, subprocess.TimeoutExpired, KbError) as exc:
-        return CheckResult(snippet.id, "error", f"cannot use {python}: {exc}")
-    if missing:
-        return CheckResult(snippet.id, "skip", "needs " + ", ".join(missing))
+    found = obstacle(snippet, spec, python)
+    if found is not None:
+        if found.kind in ("not-python", "no-header"):
+            return CheckResult(snippet.id, "skip", "not runnable")
+        if found.kind == "bad-header":
+            return CheckResult(snippet.id, "error", "bad header: " + "; ".join(found.details))
+        if found.kind == "cannot-check":
+            return CheckResult(snippet.id, "error", f"cannot use {python}: {found.details[0]}")
+        return CheckResult(snippet.id, "skip", "needs " + ", ".join(found.details))
 
     limit = timeout if timeout is not None else (spec.timeout or DEFAULT_TIMEOUT)
     try:
@@ -409,44 +372,3 @@ def check_snippet(
     return CheckResult(snippet.id, "pass", "", (), run.duration, output)
 
 
-def runtime_fingerprint(python: str = sys.executable) -> str:
-    """Describe the interpreter and torch version, e.g. "python 3.11.7; torch 2.13.0".
-
-    A snippet that passed under the same fingerprint with the same checksum need not run again.
-    torch is looked up in package metadata, never imported. Raises `KbError` when a foreign
-    `python` cannot report.
-    """
-    if python == sys.executable:
-        try:
-            torch = f"torch {importlib.metadata.version('torch')}"
-        except importlib.metadata.PackageNotFoundError:
-            torch = "torch absent"
-        return f"python {platform.python_version()}; {torch}"
-
-    probe = (
-        "import importlib.metadata as m, platform\n"
-        "try:\n"
-        "    t = 'torch ' + m.version('torch')\n"
-        "except m.PackageNotFoundError:\n"
-        "    t = 'torch absent'\n"
-        "print(f'python {platform.python_version()}; {t}')\n"
-    )
-    try:
-        done = subprocess.run(
-            [python, "-c", probe],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=tempfile.gettempdir(),
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise KbError(f"cannot run {python}: {exc}", hint="check that this Python interpreter runs") from exc
-    if done.returncode != 0:
-        raise KbError(f"{python} failed: {_last_line(done.stderr)}", hint="check that this Python interpreter runs")
-    return done.stdout.strip()
-
-
-def code_checksum(code: str) -> str:
-    """The sha256 hex digest of `code` (UTF-8)."""
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
