@@ -64,6 +64,10 @@ class Notebook:
     def __init__(self, paths: Paths):
         self.paths = paths
         self.repairs: list[str] = []  # what this object repaired in the index, as sentences to show
+        # The generation this object last found whole, and whether Whoosh's TOC was read for it: the
+        # index is checked once per generation and object, not on every read (kb search reads twice).
+        # A long-lived object (a server) that must notice later damage makes a new Notebook.
+        self._whole: tuple[Path, bool] | None = None
 
     @classmethod
     def open(cls, notes: str | Path | None = None, index: str | Path | None = None) -> Notebook:
@@ -98,8 +102,11 @@ class Notebook:
         gen = current_generation(self.paths.index)
         if gen is None:
             return self._record(self.index())
+        if self._whole is not None and self._whole[0] == gen.folder and (self._whole[1] or not fulltext):
+            return None
         damage = index_damage(gen, fulltext=fulltext)
         if damage is None:
+            self._whole = (gen.folder, fulltext)
             return None
         from kb.index.indexer import repair_locked  # noqa: PLC0415 - the pipeline, only to rebuild
 
