@@ -25,9 +25,10 @@ from kb.models import (
     TocChapter,
 )
 from kb.notebook import Notebook
+from kb.search.query import Filters
 
 __all__ = [
-    "AddedNote", "Backlink", "Highlight", "IndexStats", "KbError", "Link", "Note", "NoteView", "Notebook", "PaperMeta",
+    "AddedNote", "Backlink", "Filters", "Highlight", "IndexStats", "KbError", "Link", "Note", "NoteView", "Notebook", "PaperMeta",
     "Paths", "Problem", "SearchHit", "SearchResult", "Snippet", "SnippetCheck", "SnippetInfo", "SnippetRun",
     "TagCount", "TocChapter", "resolve_paths",
 ]

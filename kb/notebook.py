@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -309,7 +309,15 @@ class Notebook:
 
     # --- writing notes -----------------------------------------------------------------------------
 
-    def add_note(self, paper: PaperMeta, *, tags: tuple[str, ...] = (), status: str | None = None,
+    @staticmethod
+    def describe_paper(title: str | None = None, **sources) -> tuple[PaperMeta, tuple[str, ...]]:
+        """The paper a new note will be about, from options, BibTeX text and arXiv, with warnings
+        (see `kb.papers.gather.describe_paper` for the sources)."""
+        from kb.papers.gather import describe_paper  # noqa: PLC0415 - bibtexparser, the network, on demand
+
+        return describe_paper(title, **sources)
+
+    def add_note(self, paper: PaperMeta, *, tags: str | Sequence[str] = (), status: str | None = None,
                  force: bool = False, today: datetime.date | None = None,
                  edit: Callable[[Path], None] | None = None) -> AddedNote:
         """Create the paper note `papers/[N]Title.md` for `paper` and index it.
@@ -321,6 +329,7 @@ class Notebook:
         """
         from kb.index.indexer import index_locked, repair_locked  # noqa: PLC0415
         from kb.papers.create import create_paper_note, load_template  # noqa: PLC0415
+        from kb.papers.fields import parse_tags  # noqa: PLC0415
 
         if not paper.title:
             raise InvalidField("the paper needs a title", hint="give TITLE, --arxiv (online) or --bibtex")
@@ -329,7 +338,7 @@ class Notebook:
             self._record(repair_locked(self.paths))
             template = load_template(self.paths.notes)
             papers.mkdir(parents=True, exist_ok=True)
-            file = create_paper_note(papers, paper, today=today or datetime.date.today(), tags=tags,
+            file = create_paper_note(papers, paper, today=today or datetime.date.today(), tags=parse_tags(tags),
                                      status=status, template=template, notes=self.notes(), force=force)
             stats = index_locked(self.paths)
         if edit is not None:

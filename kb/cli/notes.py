@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from kb import Filters
 from kb.cli import cli, open_notebook, report_repairs
 from kb.cli.terminal import clean, echo, echo_error, emit_json, highlight, progress_printer, style
 from kb.layout import KINDS, STATUSES
@@ -45,11 +46,9 @@ def search_cmd(ctx, words, limit, tags, kinds, authors, chapters, statuses, year
 
     Example: kb search "semantic segmentation" tag:segmentation
     """
-    from kb.search.query import Filters, parse_year  # noqa: PLC0415
-
     years = (None, None)
     if year:
-        parsed_year = parse_year(year)
+        parsed_year = Filters.parse_years(year)
         if parsed_year is None:
             raise click.BadParameter(f"{year!r} is not a year or a range like 2015..2020", param_hint="--year")
         years = parsed_year

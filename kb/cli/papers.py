@@ -13,33 +13,8 @@ from kb.layout import STATUSES
 from kb.models import PaperMeta
 
 
-def _gather_paper(title, arxiv, bibtex, authors, year, venue, offline) -> PaperMeta:
-    """The paper from the options, a BibTeX entry and (online) arXiv, first non-empty value winning."""
-    from kb.errors import ArxivError  # noqa: PLC0415
-    from kb.papers.fields import fields_from_options, merge_fields  # noqa: PLC0415
-
-    given = fields_from_options(title, authors=authors, year=year, venue=venue, arxiv=arxiv)
-    from_bib = None
-    if bibtex:
-        from kb.papers.bibtex import fields_from_bibtex  # noqa: PLC0415
-
-        from_bib = fields_from_bibtex(bibtex.read(), source=bibtex.name)
-    arxiv_id = given.arxiv or (from_bib.arxiv if from_bib else None)
-    fetched = None
-    if arxiv_id and not offline:
-        from kb.papers.arxiv import fetch_arxiv  # noqa: PLC0415
-
-        try:
-            fetched = fetch_arxiv(arxiv_id, timeout=5.0)
-        except ArxivError as exc:
-            echo_error(f"Warning: {exc}")
-    return merge_fields(given, from_bib, fetched)
-
-
-def _ask_missing(paper: PaperMeta, tags: tuple[str, ...]) -> tuple[PaperMeta, tuple[str, ...]]:
+def _ask_missing(paper: PaperMeta, tags: str | None) -> tuple[PaperMeta, str | None]:
     """Prompt for the fields a paper note should have (terminal only)."""
-    from kb.papers.fields import parse_tags  # noqa: PLC0415
-
     if not paper.title:
         paper = replace(paper, title=click.prompt("Title").strip())
     if not paper.authors:
@@ -50,7 +25,7 @@ def _ask_missing(paper: PaperMeta, tags: tuple[str, ...]) -> tuple[PaperMeta, tu
         if answer.isdigit():
             paper = replace(paper, year=int(answer))
     if not tags:
-        tags = parse_tags(click.prompt("Tags (comma separated)", default="", show_default=False))
+        tags = click.prompt("Tags (comma separated)", default="", show_default=False)
     return paper, tags
 
 
@@ -76,15 +51,16 @@ def add_note_cmd(ctx, title, arxiv, bibtex, authors, year, venue, tags, status, 
 
     Example: kb add-note --arxiv 1512.03385 --tags residual,classification
     """
-    from kb.papers.fields import parse_tags  # noqa: PLC0415
-
     nb = open_notebook(ctx)
     interactive = not no_edit and sys.stdin.isatty() and sys.stdout.isatty()
-    paper = _gather_paper(title, arxiv, bibtex, authors, year, venue, offline)
-    tag_list = parse_tags(tags)
+    paper, warnings = nb.describe_paper(title, arxiv=arxiv, bibtex=bibtex.read() if bibtex else None,
+                                        bibtex_source=bibtex.name if bibtex else "", authors=authors, year=year,
+                                        venue=venue, offline=offline)
+    for warning in warnings:
+        echo_error(f"Warning: {warning}")
     if interactive:
-        paper, tag_list = _ask_missing(paper, tag_list)
-    added = nb.add_note(paper, tags=tag_list, status=status, force=force,
+        paper, tags = _ask_missing(paper, tags)
+    added = nb.add_note(paper, tags=tags, status=status, force=force,
                         edit=(lambda file: click.edit(filename=str(file))) if interactive else None)
     for problem in added.problems:
         echo_error(f"Warning: {problem}")

@@ -59,6 +59,11 @@ class Filters:
             pick(self.year_from, other.year_from, max), pick(self.year_to, other.year_to, min),
         )
 
+    @staticmethod
+    def parse_years(value: str) -> tuple[int | None, int | None] | None:
+        """`parse_year` (2017, 2015..2020), for front ends that build filters from their options."""
+        return parse_year(value)
+
     def __bool__(self) -> bool:
         return any((self.tags, self.kinds, self.authors, self.chapters, self.statuses,
                     self.year_from is not None, self.year_to is not None))
