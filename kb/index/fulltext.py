@@ -7,7 +7,6 @@ them only when they need Whoosh, so `kb --help` never pays for it.
 from __future__ import annotations
 
 import functools
-import json
 import sys
 import types
 from collections.abc import Callable, Iterable, Sequence
@@ -117,7 +116,7 @@ def schema():
     """The Whoosh schema: one document per note."""
     global _SCHEMA
     if _SCHEMA is None:
-        from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema  # noqa: PLC0415
+        from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema  # noqa: PLC0415
 
         analyzer = KbTokenizer()
         text = {name: TEXT(analyzer=analyzer, phrase=name not in NO_POSITIONS) for name in TEXT_FIELDS}
@@ -129,7 +128,6 @@ def schema():
             kind=ID(stored=True),
             status=ID(),
             year=NUMERIC(int, stored=True),
-            stored=STORED(),
             **text,
         )
     return _SCHEMA
@@ -155,7 +153,6 @@ def note_document(note: Note) -> dict[str, Any]:
         "chapter": " ".join(x for x in (note.chapter, note.chapter_label) if x),
         "kind": note.kind,
         "status": note.status or "",
-        "stored": json.dumps([note.title, list(note.tags), note.chapter], ensure_ascii=False),
     }
     if note.tags:
         doc["tags"] = ",".join(t.replace(",", " ") for t in note.tags)
