@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.errors import NotebookNotFound
+from kb.layout import PAPERS_DIRS
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +20,7 @@ class Paths:
     @property
     def papers(self) -> Path:
         """Folder where `kb add-note` creates paper notes."""
-        for name in ("papers", "blog"):
+        for name in PAPERS_DIRS:
             if (self.notes / name).is_dir():
                 return self.notes / name
         return self.notes / "papers"

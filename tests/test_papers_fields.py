@@ -11,7 +11,6 @@ from kb.errors import DuplicatePaperError, InvalidArxivId, InvalidField, KbError
 from kb.models import Note, PaperMeta
 from kb.papers.fields import (
     check_duplicate,
-    check_status,
     fields_from_options,
     find_duplicate,
     merge_fields,
@@ -57,13 +56,9 @@ def test_fields_from_options_errors(kwargs: dict, error: type[KbError]) -> None:
         fields_from_options("T", **kwargs)
 
 
-def test_parse_tags_and_check_status() -> None:
+def test_parse_tags() -> None:
     assert parse_tags("CNN, residual,,cnn") == ("cnn", "residual")
     assert parse_tags(["A", " b "]) == ("a", "b")
-    assert check_status("read") == "read"
-    assert check_status(None) is None
-    with pytest.raises(InvalidField, match="done"):
-        check_status("done")
 
 
 # --- duplicates --------------------------------------------------------------------------------------

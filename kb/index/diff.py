@@ -23,10 +23,6 @@ class Diff:
     removed: tuple[str, ...]
     unchanged: int
 
-    def is_empty(self) -> bool:
-        """True when nothing on disk moved."""
-        return not self.candidates and not self.removed
-
 
 def diff_files(on_disk: list[NoteFile], stored: Stored, attachments_now: dict[str, dict[str, list[int]]]) -> Diff:
     """Compare the scan with the store; `attachments_now` is the current stat of each stored note's

@@ -16,7 +16,7 @@ from typing import Any
 
 from kb.index.frontmatter import load_front_matter, split_front_matter
 from kb.index.markdown import collapse_prose, scan_body
-from kb.layout import PAPERS_DIRS, STATUSES, order_prefix, slug_of
+from kb.layout import STATUSES, in_papers_folder, order_prefix, slug_of
 from kb.models import Note, PaperMeta, Problem, Snippet
 from kb.papers.arxiv import parse_arxiv_id
 
@@ -39,7 +39,6 @@ class NotebookContext:
 
     authors: dict[str, str] = field(default_factory=dict)  # author id -> display name
     chapter_labels: dict[str, str] = field(default_factory=dict)  # folder -> label
-    papers_dirs: frozenset[str] = frozenset(PAPERS_DIRS)
 
 
 def as_list(value: Any) -> list[str]:
@@ -120,7 +119,7 @@ def _kind(meta: dict[str, Any], path: PurePosixPath, ctx: NotebookContext) -> st
         return declared.strip().lower()
     if isinstance(meta.get("paper"), dict):
         return "paper"
-    if len(path.parts) > 1 and path.parts[0] in ctx.papers_dirs:
+    if in_papers_folder(path):
         return "paper"
     return "chapter" if len(path.parts) > 1 else "page"
 

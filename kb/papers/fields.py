@@ -9,7 +9,6 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 
 from kb.errors import DuplicatePaperError, InvalidArxivId, InvalidField
-from kb.layout import STATUSES
 from kb.models import Note, PaperMeta
 
 # Letters NFKD does not decompose into an ASCII base letter.
@@ -112,13 +111,6 @@ def parse_tags(tags: str | Sequence[str] | None) -> tuple[str, ...]:
     if isinstance(tags, str):
         tags = tags.split(",")
     return tuple(dict.fromkeys(t.strip().lower() for t in tags or () if t.strip()))
-
-
-def check_status(status: str | None) -> str | None:
-    """`status` when it is a reading status (or None); InvalidField otherwise."""
-    if status is not None and status not in STATUSES:
-        raise InvalidField(f"invalid status {status!r}", hint="use one of: " + ", ".join(STATUSES))
-    return status
 
 
 # --- duplicates ---------------------------------------------------------------------------------------
