@@ -14,7 +14,9 @@ README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8"
 
 
 def commands(group: click.Group, prefix: str = ""):
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         full = f"{prefix}{name}"
         if isinstance(command, click.Group):
             yield from commands(command, full + " ")
@@ -51,3 +53,13 @@ def test_python_api_example_runs(tmp_path, monkeypatch, capsys):
     assert "Deep Residual Learning for Image Recognition" in out or "残差网络 ResNet" in out
     assert out.rstrip().splitlines()[-1] == "segmentation"
     assert (tmp_path / "index" / "CURRENT").is_file()
+
+
+def test_package_exports_resolve():
+    """Every name in `kb.__all__` imports (they load on first use) and nothing else is offered."""
+    import kb  # noqa: PLC0415
+
+    for name in kb.__all__:
+        assert getattr(kb, name) is not None
+    with pytest.raises(AttributeError):
+        kb.NoSuchThing  # noqa: B018

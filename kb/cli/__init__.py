@@ -7,6 +7,8 @@ becomes `Error: …` (and `Hint: …`) with exit code 1; anything else is a bug 
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from kb.cli.terminal import echo_error
@@ -29,6 +31,26 @@ class KbGroup(click.Group):
             report_repairs(ctx)
 
 
+# Which module defines each top-level command: a command's module is imported when the command is
+# run (or help lists it), so `kb search` does not load the code of `kb add-note` or `kb snippets`.
+COMMAND_MODULES = {
+    "index": "notes", "search": "notes", "show": "notes", "tags": "notes", "toc": "notes", "check": "notes",
+    "add-note": "papers", "mark": "papers", "export": "papers", "snippets": "snippets",
+}
+
+
+class RootGroup(KbGroup):
+    """The `kb` group: commands are loaded from their modules on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name not in self.commands and name in COMMAND_MODULES:
+            importlib.import_module(f"kb.cli.{COMMAND_MODULES[name]}")  # registers its commands on `cli`
+        return super().get_command(ctx, name)
+
+
 def report_repairs(ctx: click.Context) -> None:
     """Show, once, each repair the command's `Notebook` made to the index (a rebuilt damaged index)."""
     obj = ctx.find_root().obj
@@ -39,7 +61,7 @@ def report_repairs(ctx: click.Context) -> None:
         notebook.repairs.clear()
 
 
-@click.group(cls=KbGroup)
+@click.group(cls=RootGroup)
 @click.option("--notes", "notes", type=click.Path(file_okay=False), envvar="KB_NOTES",
               help="Notes folder (default: notes/ here or in the nearest parent).")
 @click.option("--index", "index", type=click.Path(file_okay=False), envvar="KB_INDEX",
@@ -70,8 +92,3 @@ def main() -> None:
     """Console-script entry point."""
     cli(prog_name="kb")
 
-
-# The commands register themselves on `cli` (imported last: they import `cli` from here).
-from kb.cli import notes as _notes  # noqa: E402, F401
-from kb.cli import papers as _papers  # noqa: E402, F401
-from kb.cli import snippets as _snippets  # noqa: E402, F401

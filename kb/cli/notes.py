@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from kb import Filters
 from kb.cli import cli, open_notebook, report_repairs
 from kb.cli.terminal import clean, echo, echo_error, emit_json, highlight, progress_printer, style
 from kb.layout import KINDS, STATUSES
@@ -46,6 +45,8 @@ def search_cmd(ctx, words, limit, tags, kinds, authors, chapters, statuses, year
 
     Example: kb search "semantic segmentation" tag:segmentation
     """
+    from kb import Filters  # noqa: PLC0415 - the query language, not needed for --help
+
     years = (None, None)
     if year:
         parsed_year = Filters.parse_years(year)

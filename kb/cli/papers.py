@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import click
 
 from kb.cli import KbGroup, cli, open_notebook
 from kb.cli.terminal import clean, echo, echo_error, emit_json
 from kb.layout import STATUSES
-from kb.models import PaperMeta
+
+if TYPE_CHECKING:
+    from kb.models import PaperMeta
 
 
 def _ask_missing(paper: PaperMeta, tags: str | None) -> tuple[PaperMeta, str | None]:
