@@ -14,7 +14,7 @@ import time
 
 from kb.errors import ArxivNotFound, ArxivUnavailable, InvalidArxivId
 from kb.models import PaperMeta
-from kb.papers.fields import clean_doi, clean_text
+from kb.papers.text import clean_doi, clean_text
 
 ARXIV_API = "https://export.arxiv.org/api/query"
 

@@ -15,7 +15,7 @@ from typing import Any
 from kb.errors import BibtexError
 from kb.models import PaperMeta
 from kb.papers.arxiv import find_arxiv_id
-from kb.papers.fields import ascii_fold, clean_doi, clean_text
+from kb.papers.text import ascii_fold, clean_doi, clean_text
 
 # bibtexparser logs every syntax error it meets; BibtexError already carries the reason. A
 # NullHandler keeps Python's last-resort handler from printing them when logging is not set

@@ -21,7 +21,7 @@ from kb.errors import TemplateError
 from kb.index.frontmatter import render_front_matter
 from kb.layout import STATUSES
 from kb.models import PaperMeta
-from kb.papers.fields import ascii_fold
+from kb.papers.text import ascii_fold
 
 DEFAULT_PAPER_TEMPLATE = """\
 论文链接：{link}
