@@ -181,29 +181,12 @@ class Notebook:
     def toc(self) -> list[TocChapter]:
         """Chapters in order (by `_category_` position, then name), each with its notes in order."""
         from kb.index.scan import load_chapters  # noqa: PLC0415
+        from kb.index.toc import reading_order  # noqa: PLC0415
 
         chapters, _ = load_chapters(self.paths.notes)
         with self._reading() as (_, conn):
             rows = store.toc_rows(conn)
-        grouped: dict[str | None, list[tuple]] = {}
-        for row in rows:
-            grouped.setdefault(row[2], []).append(row)
-
-        def chapter_key(folder: str | None) -> tuple:
-            if folder is None:
-                return (0, 0.0, "")
-            pos = chapters[folder].position if folder in chapters else None
-            return (1, pos if pos is not None else float("inf"), folder)
-
-        out = []
-        for folder in sorted(grouped, key=chapter_key):
-            items = sorted(grouped[folder], key=lambda r: (r[4] is None, r[4] if r[4] is not None else 0, r[0]))
-            if folder is None:
-                label = "(top level)"
-            else:
-                label = chapters[folder].label if folder in chapters else grouped[folder][0][3] or folder
-            out.append(TocChapter(folder, label, tuple((r[0], r[1]) for r in items)))
-        return out
+        return reading_order(rows, chapters)
 
     def problems(self) -> list[Problem]:
         """The problems recorded by the last `index()` (see `check` for the notebook as it is now)."""
@@ -386,15 +369,21 @@ class Notebook:
 
     def reading_list(self, *, query: str | None = None, tag: str | None = None, status: str | None = None,
                      chapter: str | None = None, order: str = "number", fmt: str = "md", group_by: str = "status",
-                     unnoted: bool = False) -> str:
-        """A reading list of paper notes (or, with `unnoted`, of cited papers without a note) as text."""
+                     unnoted: bool = False, output: str | Path | None = None, force: bool = False) -> str:
+        """A reading list of paper notes (or, with `unnoted`, of cited papers without a note) as text,
+        also written to `output` when given (an existing file is kept unless `force`)."""
+        from kb.output import write_output  # noqa: PLC0415
         from kb.papers import export  # noqa: PLC0415
 
         notes = self.notes(full=unnoted)
         if unnoted:
-            return export.export_unnoted(export.unnoted_papers(notes), fmt)
-        if query:
-            wanted = {h.path for h in self.search(query, limit=1000, filters=Filters(kinds=("paper",))).hits}
-            notes = [n for n in notes if str(n.path) in wanted]
-        chosen = export.select_papers(notes, tag=tag, status=status, chapter=chapter)
-        return export.export_reading_list(chosen, fmt, order=order, group_by=group_by)
+            text = export.export_unnoted(export.unnoted_papers(notes), fmt)
+        else:
+            if query:
+                wanted = {h.path for h in self.search(query, limit=1000, filters=Filters(kinds=("paper",))).hits}
+                notes = [n for n in notes if str(n.path) in wanted]
+            chosen = export.select_papers(notes, tag=tag, status=status, chapter=chapter)
+            text = export.export_reading_list(chosen, fmt, order=order, group_by=group_by)
+        if output is not None:
+            write_output(output, text, force=force)
+        return text

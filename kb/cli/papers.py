@@ -112,12 +112,10 @@ def export_reading_list_cmd(ctx, query, tag, status, chapter, order, group_by, u
 
     Example: kb export reading-list --tag segmentation --format bibtex -o seg.bib
     """
-    from kb.output import write_output  # noqa: PLC0415
-
     text = open_notebook(ctx).reading_list(query=" ".join(query) or None, tag=tag, status=status, chapter=chapter,
-                                           order=order, fmt=fmt, group_by=group_by, unnoted=unnoted)
+                                           order=order, fmt=fmt, group_by=group_by, unnoted=unnoted,
+                                           output=output or None, force=force)
     if output:
-        write_output(output, text, force=force)
         echo_error(f"wrote {output}")
     else:
         click.echo(text, nl=not text.endswith("\n"))
