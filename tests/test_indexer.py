@@ -270,3 +270,30 @@ def test_duplicate_title_problem_survives_editing_the_body(paths: Paths):
     (paths.notes / "dup1.md").write_text("# Other Title\n", encoding="utf-8")
     index_notebook(paths)
     assert [p for p in Notebook(paths).problems() if p.kind == "duplicate-title"] == []
+
+
+def test_images_and_files_are_checked_as_assets(tmp_path: Path):
+    """Links to files that are not notes are assets: kept, resolved when the file exists, reported
+    as missing-asset otherwise, and never as broken links to notes (issue 13; issue 11)."""
+    notes = tmp_path / "notes"
+    (notes / "ch" / "img").mkdir(parents=True)
+    (notes / "ch" / "img" / "here.svg").write_text("<svg/>", encoding="utf-8")
+    (notes / "ch" / "a.md").write_text(
+        "# A\n\n![exists](./img/here.svg)\n\n![gone](./img/gone.png \"t\")\n\n"
+        "[the pdf](../papers/x.pdf) and [notebook](demo.ipynb#cell) and [B](./b.md)\n\n"
+        "```python\nprint(tensor([[0.99, -0.99]]))  # [[True]]\n```\n", encoding="utf-8")
+    (notes / "ch" / "b.md").write_text("# B\n\n![escape](../../etc/passwd.png)\n", encoding="utf-8")
+    paths = Paths(notes, tmp_path / "index")
+    stats = index_notebook(paths)
+    found = sorted((p.path, p.line, p.kind) for p in stats.problems)
+    assert found == [("ch/a.md", 5, "missing-asset"), ("ch/a.md", 7, "missing-asset"),
+                     ("ch/a.md", 7, "missing-asset"), ("ch/b.md", 3, "missing-asset")]
+    links = {link.target: link for link in Notebook(paths).show("ch/a.md").note.links}
+    assert links["./img/here.svg"].style == "image" and links["./img/here.svg"].resolved == "ch/img/here.svg"
+    assert links["../papers/x.pdf"].style == "asset" and links["../papers/x.pdf"].resolved is None
+    assert links["./b.md"].style == "markdown" and links["./b.md"].resolved == "ch/b.md"
+    (notes / "ch" / "img" / "gone.png").write_bytes(b"\x89PNG")
+    (notes / "ch" / "a.md").write_text((notes / "ch" / "a.md").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    index_notebook(paths)
+    assert [(p.path, p.line) for p in Notebook(paths).problems() if p.kind == "missing-asset"] == [
+        ("ch/a.md", 7), ("ch/a.md", 7), ("ch/b.md", 3)]

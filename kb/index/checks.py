@@ -15,7 +15,7 @@ from kb.models import Problem
 
 def notebook_problems(conn: sqlite3.Connection, vocabulary: dict[str, str] | None,
                       only: Sequence[str] | None = None) -> list[Problem]:
-    """Duplicate titles, broken links and unknown tags.
+    """Duplicate titles, broken links, missing images and files, and unknown tags.
 
     With `only` (no title or path changed), these are checked for those notes alone; the other
     notes' results still stand.
@@ -34,6 +34,9 @@ def notebook_problems(conn: sqlite3.Connection, vocabulary: dict[str, str] | Non
                 problems.append(Problem(path, 1, "duplicate-title", f"title is also used by {others}"))
     for source, target, line in store.broken_links(conn, only):
         problems.append(Problem(source, line, "broken-link", f"link to {target!r} matches no note"))
+    for source, target, line, style in store.missing_assets(conn, only):
+        what = "image" if style == "image" else "file"
+        problems.append(Problem(source, line, "missing-asset", f"{what} {target!r} does not exist in the notebook"))
     if vocabulary is not None:
         for path, name in store.note_tag_names(conn, only):
             if name.casefold() not in vocabulary:

@@ -30,7 +30,7 @@ from kb.index.generations import (
     writer_lock,
 )
 from kb.index.health import generation_damage, index_damage
-from kb.index.links import LinkTargets, resolve_link
+from kb.index.links import ASSET_STYLES, LinkTargets, asset_path, resolve_link
 from kb.index.parse import NotebookContext, checksum
 from kb.index.reading import build_note, read_file, stat_deps
 from kb.index.scan import NoteFile, load_context, load_vocabulary, scan_notes
@@ -95,7 +95,8 @@ class _FulltextDamaged(Exception):
         self.reason = reason
 
 
-def _resolve_links(db: Store, sources: list[str] | None) -> None:
+def _resolve_links(db: Store, root: Path, sources: list[str] | None) -> None:
+    """Resolve internal links to notes, and links to files (images, PDFs) to the files that exist."""
     rows = store.internal_links(db.conn, sources)
     if not rows:
         return
@@ -103,7 +104,14 @@ def _resolve_links(db: Store, sources: list[str] | None) -> None:
         targets = LinkTargets(store.note_keys(db.conn))
     else:
         targets = LinkTargets((path, "", ()) for path in store.note_paths(db.conn))
-    store.set_link_resolution(db, [(row_id, resolve_link(link, PurePosixPath(src), targets)) for row_id, src, link in rows])
+    resolutions = []
+    for row_id, src, link in rows:
+        if link.style in ASSET_STYLES:
+            path = asset_path(link, PurePosixPath(src))
+            resolutions.append((row_id, path if path is not None and (root / path).is_file() else None))
+        else:
+            resolutions.append((row_id, resolve_link(link, PurePosixPath(src), targets)))
+    store.set_link_resolution(db, resolutions)
 
 
 def _write_synonyms(root: Path, gen: Generation) -> list[Problem]:
@@ -174,7 +182,7 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
         count = fulltext.build_index(gen.whoosh_path, _parse_stream(paths.notes, files, ctx, log, progress),
                                      procs=procs, on_batch=store_batch)
         with store.transaction(db):
-            _resolve_links(db, None)
+            _resolve_links(db, paths.notes, None)
             store.set_meta(db, "config_fingerprint", notebook_config_fingerprint(paths.notes))
             log.problems += _write_synonyms(paths.notes, gen)
             notebook = notebook_problems(db.conn, load_vocabulary(paths.notes))
@@ -294,7 +302,7 @@ def _store_changes(db: Store, paths: Paths, update: _Update, removed: list[str])
     # New, removed or renamed notes can fix or break links anywhere; otherwise only the changed
     # notes' own links need resolving.
     scope = None if keys_changed else changed_paths
-    _resolve_links(db, scope)
+    _resolve_links(db, paths.notes, scope)
     store.mark_fulltext_pending(db, [(p, "delete") for p in removed] + [(p, "upsert") for p in changed_paths])
     notebook = notebook_problems(db.conn, load_vocabulary(paths.notes), only=scope)
     store.replace_notebook_problems(db, update.problems + notebook, only=scope)

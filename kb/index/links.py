@@ -11,10 +11,22 @@ from urllib.parse import unquote
 from kb.layout import strip_note_suffix, strip_order_prefix
 from kb.models import Link
 
+ASSET_STYLES = ("image", "asset")
+
+
+def asset_path(link: Link, source: PurePosixPath) -> str | None:
+    """The notebook-relative path a link to a file (an image, a PDF) names, or None when it leaves
+    the notebook. `/x` is read from the notebook's top."""
+    target = unquote(link.target.split("#", 1)[0].split("?", 1)[0])
+    joined = target.lstrip("/") if target.startswith("/") else posixpath.join(posixpath.dirname(str(source)), target)
+    path = posixpath.normpath(joined)
+    return None if path == ".." or path.startswith(("../", "/")) else path
+
 
 def resolve_link(link: Link, source: PurePosixPath, lookup: LinkTargets) -> str | None:
-    """The path of the note an internal link points to, or None when it resolves to no note."""
-    if link.external:
+    """The path of the note an internal link points to, or None when it resolves to no note
+    (links to files that are not notes are resolved by `asset_path` and a look at the disk)."""
+    if link.external or link.style in ASSET_STYLES:
         return None
     if link.style == "wiki":
         return lookup.by_name(link.target)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kb.layout import NOTE_SUFFIXES
 from kb.models import Link
 from kb.papers.arxiv import id_from_url
 
@@ -20,7 +21,10 @@ _ADMONITION = re.compile(r"^\s*:::\s*([A-Za-z]*)\s*(.*)$")
 _INLINE_CODE = re.compile(r"(`+)(.+?)\1")
 _MATH_BLOCK_INLINE = re.compile(r"\$\$.+?\$\$")
 _MATH_INLINE = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)")
-_IMAGE = re.compile(r"!\[([^\]\n]*)\]\((?:<[^>\n]*>|[^)\s]*)(?:\s+\"[^\"\n]*\")?\s*\)")
+_IMAGE = re.compile(r"!\[([^\]\n]*)\]\((<[^>\n]*>|[^)\s]*)(?:\s+\"[^\"\n]*\")?\s*\)")
+# A link to a file that is not a note (`paper.pdf`, `demo.ipynb`, `img/x.png`): checked as an asset.
+_FILE_SUFFIX = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,5}$")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*:", re.I)
 # A link target may itself contain brackets (`./[1]LeNet.md`) and balanced parentheses.
 _MD_LINK = re.compile(
     r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))+)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
@@ -55,16 +59,29 @@ def _fence_language(info: str) -> str:
     return word.lower()
 
 
+def _link(target: str, label: str, line_no: int, style: str = "markdown") -> Link:
+    """A link as written: external (a URL, with its arXiv id), an asset (a file that is not a note,
+    or any image), or a link to a note."""
+    if target.startswith("<") and target.endswith(">"):
+        target = target[1:-1]
+    if _SCHEME.match(target):
+        return Link(target, label, line_no, style, True, id_from_url(target))
+    path = target.split("#", 1)[0].split("?", 1)[0]
+    if style == "markdown" and _FILE_SUFFIX.search(path) and not path.lower().endswith(NOTE_SUFFIXES):
+        style = "asset"
+    return Link(target, label, line_no, style, False)
+
+
 def _links_in_line(line: str, line_no: int, out: list[Link]) -> str:
     """Record the links of one prose line; return the line with link syntax reduced to its label."""
 
     def md_link(match: re.Match[str]) -> str:
-        label, target = match.group(1), match.group(2).strip()
-        if target.startswith("<") and target.endswith(">"):
-            target = target[1:-1]
-        external = bool(re.match(r"^[a-z][a-z0-9+.\-]*:", target, re.I))
-        out.append(Link(target, label, line_no, "markdown", external, id_from_url(target) if external else None))
-        return label
+        out.append(_link(match.group(2).strip(), match.group(1), line_no))
+        return match.group(1)
+
+    def image(match: re.Match[str]) -> str:
+        out.append(_link(match.group(2).strip(), match.group(1), line_no, "image"))
+        return match.group(1)
 
     def wiki_link(match: re.Match[str]) -> str:
         target = match.group(1).strip()
@@ -81,7 +98,7 @@ def _links_in_line(line: str, line_no: int, out: list[Link]) -> str:
     # Each pattern runs only when its tell-tale characters are present: this is the hot loop of a
     # full build, and most lines hold no link at all.
     if "![" in line:
-        line = _IMAGE.sub(lambda m: m.group(1), line)
+        line = _IMAGE.sub(image, line)
     if "http" in line:
         line = _BARE_URL.sub(url, line)
     if "[[" in line:
@@ -92,9 +109,7 @@ def _links_in_line(line: str, line_no: int, out: list[Link]) -> str:
         line = _AUTOLINK.sub(url, line)
     ref = _REF_DEF.match(line) if "]:" in line else None
     if ref:
-        target = ref.group(2).strip("<>")
-        external = bool(re.match(r"^[a-z][a-z0-9+.\-]*:", target, re.I))
-        out.append(Link(target, ref.group(1), line_no, "markdown", external, id_from_url(target) if external else None))
+        out.append(_link(ref.group(2), ref.group(1), line_no))
         return ref.group(1)
     return line
 

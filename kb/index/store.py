@@ -124,9 +124,9 @@ def replace_notebook_problems(db: Store, problems: Iterable[Problem], only: list
     those notes, keeping the duplicate titles, which cannot have changed)."""
     db.conn.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM notes)")
     if only is None:
-        db.conn.execute("DELETE FROM problems WHERE kind IN ('duplicate-title', 'broken-link', 'unknown-tag')")
+        db.conn.execute("DELETE FROM problems WHERE kind IN ('duplicate-title', 'broken-link', 'missing-asset', 'unknown-tag')")
     else:
-        db.conn.executemany("DELETE FROM problems WHERE path = ? AND kind IN ('broken-link', 'unknown-tag')",
+        db.conn.executemany("DELETE FROM problems WHERE path = ? AND kind IN ('broken-link', 'missing-asset', 'unknown-tag')",
                             [(p,) for p in only])
     db.conn.executemany(
         "INSERT INTO problems(path, line, kind, message, severity) VALUES (?,?,?,?,?)",
@@ -370,7 +370,14 @@ def broken_links(conn: sqlite3.Connection, only: Sequence[str] | None = None) ->
     """(source, target, line) of internal links that resolve to no note (of every note or of `only`)."""
     scope, args = _scope("source", only)
     return conn.execute("SELECT source, target, line FROM links WHERE external = 0 AND resolved IS NULL"  # noqa: S608 - fixed SQL, values bound
-                        + scope + " ORDER BY source, line", args).fetchall()
+                        " AND style NOT IN ('image', 'asset')" + scope + " ORDER BY source, line", args).fetchall()
+
+
+def missing_assets(conn: sqlite3.Connection, only: Sequence[str] | None = None) -> list[tuple[str, str, int, str]]:
+    """(source, target, line, style) of links to images and files that do not exist in the notebook."""
+    scope, args = _scope("source", only)
+    return conn.execute("SELECT source, target, line, style FROM links WHERE external = 0 AND resolved IS NULL"  # noqa: S608 - fixed SQL, values bound
+                        " AND style IN ('image', 'asset')" + scope + " ORDER BY source, line", args).fetchall()
 
 
 def note_tag_names(conn: sqlite3.Connection, only: Sequence[str] | None = None) -> list[tuple[str, str]]:
