@@ -1,100 +1,149 @@
-"""The shipped notebook itself: structure, paper metadata, tags, links and snippets."""
+"""kb.Notebook, the application core: each use case on a real notebook in tmp_path, through the
+Python API (the CLI tests check the same through `kb`)."""
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
+import datetime
+import json
 from pathlib import Path
 
 import pytest
-import yaml
+from click.testing import CliRunner
 
-from kb.config import Paths
-from kb.index.indexer import index_notebook
-from kb.notebook import Notebook
-from kb.snippets.header import is_runnable, parse_header
+from kb import Filters, Notebook, PaperMeta
+from kb.cli import cli
+from kb.errors import AmbiguousNote, DuplicatePaperError, FrontMatterError, NoteExistsError, NoteNotFound
+from tests.conftest import write
 
-NOTES = Path(__file__).parent.parent / "notes"
-REQUIRED_PAPERS = ["ResNet", "LeNet", "AlexNet", "VGG", "GoogLeNet", "Batch Normalization", "Dropout", "U-Net",
-                   "FPN", "DeepLab", "SENet", "CBAM", "Non-local", "Transformer", "ViT", "Swin", "MobileNet",
-                   "MobileNetV2", "GhostNet", "RepVGG", "BiSeNet", "Retinex-Net"]
+PAPER = """---
+title: Deep Residual Learning for Image Recognition
+kind: paper
+tags: [residual]
+status: to-read
+aliases: [ResNet, RN]
+paper: {title: Deep Residual Learning for Image Recognition, arxiv: "1512.03385", year: 2016}
+---
+Residual blocks learn $F(x) + x$. See [the chapter](../ch/[1]resnet.md).
+"""
+CHAPTER = """---
+title: 残差网络
+tags: [residual]
+aliases: [ResNet, RN]
+---
+# 残差网络
 
+残差连接让深层网络可以训练。
 
-@pytest.fixture(scope="module")
-def notes(tmp_path_factory):
-    paths = Paths(NOTES, tmp_path_factory.mktemp("index"))
-    index_notebook(paths)
-    return paths, Notebook(paths).notes(full=True)
-
-
-def test_no_problems(notes):
-    paths, _ = notes
-    assert [str(p) for p in Notebook(paths).problems()] == []
-
-
-def test_chapters_in_order(notes):
-    paths, _ = notes
-    labels = [c.label.split()[0] for c in Notebook(paths).toc()]
-    assert labels == ["第零章", "第一章上", "第一章下", "第二章上", "第二章下", "第三章上", "第三章下", "第四章",
-                      "第-1章", "第-2章", "第-3章", "无尽模式"]
-
-
-def test_paper_notes_complete(notes):
-    _, all_ = notes
-    papers = [n for n in all_ if n.kind == "paper"]
-    assert len(papers) >= 30
-    vocabulary = {k.casefold() for k in yaml.safe_load((NOTES / "tags.yml").read_text(encoding="utf-8"))}
-    for note in papers:
-        p = note.paper
-        assert p and p.title and p.authors and p.year and p.venue, note.path
-        assert p.arxiv or p.doi or p.url, note.path
-        assert note.status in ("to-read", "reading", "read"), note.path
-        assert note.tldr and note.tldr.isascii(), note.path
-        assert note.aliases and note.authors == ("kb 编者",), note.path
-        assert note.tags and {t.casefold() for t in note.tags} <= vocabulary, note.path
-    names = " ".join(a for n in papers for a in (*n.aliases, n.title))
-    for required in REQUIRED_PAPERS:
-        assert required.lower() in names.lower(), required
+```python
+# kb-snippet: tiny
+# expect: x = 2
+print("x = 2")
+```
+"""
 
 
-def test_no_placeholder_pages():
-    for path in NOTES.rglob("*.md"):
-        if "_templates" in path.parts:
-            continue
-        text = path.read_text(encoding="utf-8")
-        assert not re.search(r"还没写|TODO|TBD|placeholder", text), path
-        assert len(text.splitlines()) >= 60, path
+@pytest.fixture
+def nb(tmp_path: Path) -> Notebook:
+    notes = tmp_path / "notes"
+    write(notes, "papers/[1]Deep-Residual-Learning.md", PAPER)
+    write(notes, "ch/[1]resnet.md", CHAPTER)
+    write(notes, "ch/_category_.yml", "label: 第二章下\nposition: 2\n")
+    write(notes, "papers/_category_.yml", "label: 无尽模式\nposition: 3\n")
+    write(notes, "flow.md", "---\n{title: Flow, kind: paper, status: to-read}\n---\nbody\n")
+    return Notebook.open(notes, tmp_path / "index")
 
 
-def test_link_graph_is_connected(notes):
-    _, all_ = notes
-    graph = defaultdict(set)
-    for note in all_:
-        for link in note.links:
-            if link.resolved and link.resolved != str(note.path) and link.style not in ("image", "asset"):
-                graph[str(note.path)].add(link.resolved)
-                graph[link.resolved].add(str(note.path))
-    start = str(all_[0].path)
-    seen, todo = {start}, [start]
-    while todo:
-        for nxt in graph[todo.pop()] - seen:
-            seen.add(nxt)
-            todo.append(nxt)
-    assert seen == {str(n.path) for n in all_}
+def test_reads_build_the_index_and_answer(nb: Notebook) -> None:
+    result = nb.search("残差")
+    assert [h.path for h in result.hits][0] == "ch/[1]resnet.md"
+    assert nb.search("resnt").corrected == "resnet"
+    assert sorted(h.path for h in nb.search("", filters=Filters(kinds=("paper",))).hits) == [
+        "flow.md", "papers/[1]Deep-Residual-Learning.md"]  # filters alone
+    assert [h.path for h in nb.search("residual", filters=Filters(kinds=("chapter",))).hits] == ["ch/[1]resnet.md"]
+    assert [c.label for c in nb.toc()] == ["(top level)", "第二章下", "无尽模式"]
+    assert {t.tag: t.count for t in nb.tags()} == {"residual": 2}
+    view = nb.show("papers/[1]Deep-Residual-Learning")
+    assert view.note.paper.arxiv == "1512.03385"
+    assert [b.path for b in view.backlinks] == []
+    assert [b.path for b in nb.show("残差网络").backlinks] == ["papers/[1]Deep-Residual-Learning.md"]
 
 
-EXPECTED_COUNTS = {
-    "resnet18.py": 11689512, "resnet50.py": 25557032, "vgg16.py": 138357544, "alexnet.py": 61100840,
-    "googlenet.py": 6624904, "mobilenet_v2.py": 3504872, "vit_b16.py": 86567656, "swin_t.py": 28288354,
-}
+def test_note_arguments_resolve_by_path_title_slug_alias(nb: Notebook) -> None:
+    assert str(nb.note("Deep Residual Learning for Image Recognition").path) == "papers/[1]Deep-Residual-Learning.md"
+    assert str(nb.note("ResNet").path) == "ch/[1]resnet.md"  # the slug beats the aliases
+    with pytest.raises(AmbiguousNote):
+        nb.note("RN")
+    with pytest.raises(NoteNotFound):
+        nb.note("nothing like this")
 
 
-def test_architecture_snippets_declare_published_counts(notes):
-    _, all_ = notes
-    attached = {s.source.rsplit("/", 1)[-1]: s for n in all_ for s in n.snippets if s.source}
-    assert len([s for s in attached.values() if "torch" in parse_header(s.code).requires]) >= 12
-    for name, count in EXPECTED_COUNTS.items():
-        spec = parse_header(attached[name].code)
-        assert is_runnable(attached[name])
-        assert ("params", str(count)) in spec.expects, name
-        assert any(k == "output_shape" for k, _ in spec.expects), name
+def test_json_shapes_are_the_cli_shapes(nb: Notebook) -> None:
+    """The CLI prints the models' to_dict(): same keys, same values."""
+    runner = CliRunner()
+    args = ["--notes", str(nb.paths.notes), "--index", str(nb.paths.index)]
+    shown = json.loads(runner.invoke(cli, [*args, "show", "ch/[1]resnet.md", "--json"], catch_exceptions=False).stdout)
+    assert shown == nb.show("ch/[1]resnet.md").to_dict()
+    toc = json.loads(runner.invoke(cli, [*args, "toc", "--json"], catch_exceptions=False).stdout)
+    assert toc == [c.to_dict() for c in nb.toc()]
+    hits = json.loads(runner.invoke(cli, [*args, "search", "残差", "--json"], catch_exceptions=False).stdout)
+    assert hits == [h.to_dict() for h in nb.search("残差").hits]
+
+
+def test_mark_changes_only_the_status_line_of_a_paper_note(nb: Notebook) -> None:
+    file = nb.paths.notes / "papers/[1]Deep-Residual-Learning.md"
+    before = file.read_text(encoding="utf-8")
+    assert nb.mark("ResNet", "read") == ("papers/[1]Deep-Residual-Learning.md", True)  # the paper, not the chapter
+    assert file.read_text(encoding="utf-8") == before.replace("status: to-read", "status: read")
+    assert nb.mark("ResNet", "read") == ("papers/[1]Deep-Residual-Learning.md", False)
+    assert nb.note("papers/[1]Deep-Residual-Learning.md").status == "read"
+    with pytest.raises(NoteNotFound, match="not a paper note"):
+        nb.mark("残差网络", "read")
+
+
+def test_mark_refuses_flow_style_front_matter_and_keeps_the_file(nb: Notebook) -> None:
+    file = nb.paths.notes / "flow.md"
+    before = file.read_bytes()
+    with pytest.raises(FrontMatterError, match="flow-style"):
+        nb.mark("flow.md", "read")
+    assert file.read_bytes() == before
+
+
+def test_add_note_refuses_a_duplicate_and_indexes_the_new_note(nb: Notebook) -> None:
+    with pytest.raises(DuplicatePaperError):
+        nb.add_note(PaperMeta(title="Something", arxiv="1512.03385"))
+    added = nb.add_note(PaperMeta(title="Mask R-CNN", arxiv="1703.06870", year=2017), tags="detection, segmentation",
+                        status="reading", today=datetime.date(2026, 11, 29))
+    assert added.path == "papers/[2]Mask-R-CNN.md" and added.number == 2 and added.problems == ()
+    note = nb.note("Mask R-CNN")
+    assert note.tags == ("detection", "segmentation") and note.status == "reading" and note.added == "2026-11-29"
+    assert [h.path for h in nb.search("Mask R-CNN").hits][0] == "papers/[2]Mask-R-CNN.md"
+
+
+def test_check_and_problems(nb: Notebook) -> None:
+    assert nb.check() == []
+    write(nb.paths.notes, "ch/[2]broken.md", "# Broken\n\n[gone](./nowhere.md)\n")
+    assert nb.problems() == []  # recorded by the last index: not updated yet
+    assert [(p.path, p.kind) for p in nb.check()] == [("ch/[2]broken.md", "broken-link")]
+
+
+def test_snippets_list_check_and_export(nb: Notebook, tmp_path: Path) -> None:
+    infos = nb.snippets("残差网络")
+    assert [(i.snippet.id, i.runnable) for i in infos] == [("ch/[1]resnet.md#0", True)]
+    results = nb.check_snippets()
+    assert [(r.snippet.id, r.status, r.cached) for r in results] == [("ch/[1]resnet.md#0", "pass", False)]
+    assert [r.cached for r in nb.check_snippets()] == [True]
+    assert nb.snippets()[0].last_status == "pass"
+    out = tmp_path / "tiny.py"
+    nb.export_snippet("残差网络#0", out)
+    assert out.read_text(encoding="utf-8").endswith('print("x = 2")\n')
+    with pytest.raises(NoteExistsError):
+        nb.export_snippet("残差网络#0", out)
+
+
+def test_reading_list_writes_its_output_once(nb: Notebook, tmp_path: Path) -> None:
+    out = tmp_path / "list.md"
+    text = nb.reading_list(output=out)
+    assert out.read_text(encoding="utf-8") == text and "Deep Residual Learning" in text
+    with pytest.raises(NoteExistsError):
+        nb.reading_list(output=out)
+    assert nb.reading_list(fmt="json", status="read") == "[]\n"
