@@ -264,3 +264,16 @@ def test_screenshots_at_laptop_and_phone_widths(site, browser):
             assert page.locator("#sidebar").is_visible()
         context.close()
     assert len(list(shots.glob("*.png"))) == 6
+
+
+def test_search_page_filters_and_works_without_javascript(site, browser):
+    base = site[0]
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + "/search?q=segmentation&kind=paper&year=2015..2017")
+    hits = page.locator("ol.hits .hit")
+    assert hits.count() > 0
+    metas = page.locator("ol.hits .hit .muted").all_inner_texts()
+    assert all(m.startswith("paper · 201") and int(m.split(" · ")[1]) in (2015, 2016, 2017) for m in metas)
+    assert page.locator("select[name=kind]").input_value() == "paper"
+    context.close()

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from kb.layout import STATUSES, note_number
+from kb.layout import KINDS, STATUSES, note_number
 from kb.models import Highlight, Note, SearchResult
 from kb.notebook import Notebook
 from kb.search.query import Filters
@@ -39,8 +39,10 @@ def mark_spans(h: Highlight) -> Markup:
 def search_filters(params) -> Filters:
     """Filters from `tag`, `kind`, `status` (repeatable) and `year` (2017 or 2015..2020) parameters."""
     years = Filters.parse_years(params.get("year", "")) if params.get("year") else None
-    return Filters(tuple(params.getlist("tag")), tuple(params.getlist("kind")), (), (),
-                   tuple(params.getlist("status")), *(years or (None, None)))
+    def values(name: str) -> tuple[str, ...]:
+        return tuple(v for v in params.getlist(name) if v.strip())  # an empty select means "any"
+
+    return Filters(values("tag"), values("kind"), (), (), values("status"), *(years or (None, None)))
 
 
 class Views:
@@ -104,8 +106,10 @@ class Views:
 
     def search_page(self, request: Request) -> Response:
         q = request.query_params.get("q", "").strip()
-        result = self.nb.search(q, limit=50, filters=search_filters(request.query_params)) if q else None
-        return self.page(request, "search.html", title=f"Search: {q}" if q else "Search", q=q, result=result)
+        filters = search_filters(request.query_params)
+        result = self.nb.search(q, limit=50, filters=filters) if q else None
+        return self.page(request, "search.html", title=f"Search: {q}" if q else "Search", q=q, result=result,
+                         chosen=filters, year=request.query_params.get("year", ""), kinds=KINDS, statuses=STATUSES)
 
     def tags(self, request: Request) -> Response:
         return self.page(request, "tags.html", title="Tags", tags=self.nb.tags())
