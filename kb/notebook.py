@@ -168,10 +168,15 @@ class Notebook:
         """One note by path, title, slug or alias."""
         return self.show(key).note
 
-    def notes(self, *, full: bool = False) -> list[Note]:
-        """Every note, by path (with links and snippets when `full`)."""
+    def notes(self, *, full: bool = False, tag: str | None = None) -> list[Note]:
+        """Every note (or every note with `tag`, compared case-insensitively), by path (with links and
+        snippets when `full`)."""
         with self._reading() as (_, conn):
-            return store.list_notes(conn, full=full)
+            notes = store.list_notes(conn, full=full)
+        if tag is not None:
+            wanted = tag.casefold()
+            notes = [n for n in notes if any(t.casefold() == wanted for t in n.tags)]
+        return notes
 
     def tags(self) -> list[TagCount]:
         """Tags with their number of notes, most used first."""

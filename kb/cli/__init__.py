@@ -35,7 +35,7 @@ class KbGroup(click.Group):
 # run (or help lists it), so `kb search` does not load the code of `kb add-note` or `kb snippets`.
 COMMAND_MODULES = {
     "index": "notes", "search": "notes", "show": "notes", "tags": "notes", "toc": "notes", "check": "notes",
-    "add-note": "papers", "mark": "papers", "export": "papers", "snippets": "snippets",
+    "add-note": "papers", "mark": "papers", "export": "papers", "snippets": "snippets", "serve": "serve",
 }
 
 
