@@ -16,10 +16,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from kb import Filters
 from kb.layout import KINDS, STATUSES, note_number
 from kb.models import Highlight, Note, SearchResult
 from kb.notebook import Notebook
-from kb.search.query import Filters
 from kb.web.render import RenderedNote, note_url, render_note
 
 EXPORT_TYPES = {"md": "text/markdown", "csv": "text/csv", "json": "application/json",
