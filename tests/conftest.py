@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from kb.config import Paths
 
 DATA = Path(__file__).parent / "data" / "notes"
+
+# Property tests run the same examples on every run ("ci", the default, so a CI run and a local run
+# agree and a failure reproduces); HYPOTHESIS_PROFILE=dev searches ten times wider, at random, to find
+# new bugs. No example database: a run never depends on what an earlier run found.
+settings.register_profile("ci", derandomize=True, max_examples=200, deadline=None, database=None, print_blob=True)
+settings.register_profile("dev", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
