@@ -39,6 +39,12 @@ class IndexBusy(KbError):
     hint = "wait for the other `kb index` to finish, then try again"
 
 
+class IndexNotWritable(KbError):
+    """The index folder cannot be created or written here (permissions, a read-only or system folder)."""
+
+    hint = "pass --index DIR (or set KB_INDEX) to keep the index in a folder you can write"
+
+
 class NoteNotFound(KbError):
     """A NOTE argument matched no note."""
 

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kb.config import Paths, resolve_paths
-from kb.errors import FrontMatterError, IndexDamaged, InvalidField
+from kb.errors import FrontMatterError, IndexDamaged, IndexNotWritable, InvalidField
 from kb.index import store
 from kb.index.generations import Generation, current_generation, require_generation, writer_lock
 from kb.index.health import index_damage
@@ -113,6 +113,9 @@ class Notebook:
         try:
             with writer_lock(self.paths.index):
                 return self._record(repair_locked(self.paths, fulltext=fulltext))  # None: whole after all
+        except IndexNotWritable as exc:
+            raise IndexDamaged(f"the index in {self.paths.index} is damaged ({damage}) and cannot be rebuilt "
+                               f"here: {str(exc).rsplit(': ', 1)[-1]}") from None
         except OSError as exc:
             raise IndexDamaged(f"the index in {self.paths.index} is damaged ({damage}) and cannot be rebuilt "
                                f"here: {exc.strerror or exc}") from None

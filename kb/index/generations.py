@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.errors import IndexBusy, IndexMissing
+from kb.errors import IndexBusy, IndexMissing, IndexNotWritable
 
 LOCK_WAIT_SECONDS = 30.0
 
@@ -70,9 +70,19 @@ def require_generation(index_dir: Path) -> Generation:
 
 @contextmanager
 def writer_lock(index_dir: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
-    """Hold the index's writer lock (released by the OS even if the process is killed)."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(index_dir / ".lock", "a+")  # noqa: SIM115 - held for the whole block
+    """Hold the index's writer lock (released by the OS even if the process is killed).
+
+    Every write of the index goes through here, so this is where an index folder that cannot be
+    written is refused (`IndexNotWritable`), before anything else is touched.
+    """
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(index_dir / ".lock", "a+")  # noqa: SIM115 - held for the whole block
+    except OSError as exc:
+        raise IndexNotWritable(f"cannot write the index in {index_dir}: {exc.strerror or exc}") from None
+    if not os.access(index_dir, os.W_OK):
+        handle.close()
+        raise IndexNotWritable(f"cannot write the index in {index_dir}: the folder is read-only")
     deadline = time.monotonic() + wait
     try:
         while True:
