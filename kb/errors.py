@@ -36,7 +36,7 @@ class IndexMissing(KbError):
 class IndexBusy(KbError):
     """Another `kb` process holds the index writer lock."""
 
-    hint = "wait for the other `kb index` to finish, then try again"
+    hint = "wait for the other kb command (an index build, add-note or mark) to finish, then try again"
 
 
 class IndexNotWritable(KbError):

@@ -84,6 +84,7 @@ def open_notebook(ctx: click.Context):
     if not isinstance(obj, dict):
         obj = ctx.find_root().obj = {}
     notebook = Notebook.open(obj.get("notes"), obj.get("index"))
+    notebook.on_wait = echo_error  # "waiting for another kb process …", on stderr
     obj["notebook"] = notebook  # for `report_repairs`
     return notebook
 

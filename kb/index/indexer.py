@@ -41,9 +41,11 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 def index_notebook(paths: Paths, *, rebuild: bool = False, progress: Progress | None = None,
-                   procs: int | None = None) -> IndexStats:
-    """Bring the index up to date with the notes folder (under the writer lock); returns what changed."""
-    with writer_lock(paths.index):
+                   procs: int | None = None, on_wait: Callable[[str], None] | None = None) -> IndexStats:
+    """Bring the index up to date with the notes folder (under the writer lock); returns what changed.
+
+    `on_wait` is told, once, when the lock is held by another process (see `writer_lock`)."""
+    with writer_lock(paths.index, on_wait=on_wait):
         return index_locked(paths, rebuild=rebuild, progress=progress, procs=procs)
 
 
