@@ -45,6 +45,15 @@ class IndexNotWritable(KbError):
     hint = "pass --index DIR (or set KB_INDEX) to keep the index in a folder you can write"
 
 
+class NotWritable(KbError):
+    """A note or output file cannot be written (permissions, a read-only folder, a full disk)."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"cannot write {path}: {reason}; nothing was changed",
+                         hint="check that you may write that folder (and that the disk has room)")
+        self.path = path
+
+
 class NoteNotFound(KbError):
     """A NOTE argument matched no note."""
 

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kb.config import Paths, resolve_paths
-from kb.errors import FrontMatterError, IndexDamaged, IndexNotWritable, InvalidField
+from kb.errors import FrontMatterError, IndexDamaged, IndexNotWritable, InvalidField, NotWritable
 from kb.index import store
 from kb.index.generations import Generation, current_generation, require_generation, writer_lock
 from kb.index.health import index_damage
@@ -347,9 +347,12 @@ class Notebook:
         with self._lock():
             self._record(repair_locked(self.paths))
             template = load_template(self.paths.notes)
-            papers.mkdir(parents=True, exist_ok=True)
-            file = create_paper_note(papers, paper, today=today or datetime.date.today(), tags=parse_tags(tags),
-                                     status=status, template=template, notes=self.notes(), force=force)
+            try:
+                papers.mkdir(parents=True, exist_ok=True)
+                file = create_paper_note(papers, paper, today=today or datetime.date.today(), tags=parse_tags(tags),
+                                         status=status, template=template, notes=self.notes(), force=force)
+            except OSError as exc:  # a read-only notes folder: no note was created
+                raise NotWritable(str(papers), exc.strerror or str(exc)) from None
             stats = index_locked(self.paths)
         if edit is not None:
             edit(file)

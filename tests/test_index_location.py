@@ -7,12 +7,8 @@ the folder is bind-mounted read-only with bubblewrap (the kernel then refuses ev
 
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
-import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,43 +23,16 @@ from kb.notebook import Notebook
 HINT = "Hint: pass --index DIR (or set KB_INDEX) to keep the index in a folder you can write"
 
 
-def _bwrap_works() -> bool:
-    bwrap = shutil.which("bwrap")
-    if bwrap is None:
-        return False
-    probe = subprocess.run([bwrap, "--dev-bind", "/", "/", "true"], capture_output=True, check=False)
-    return probe.returncode == 0
-
-
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
             for p in sorted(folder.rglob("*"))}
 
 
 @pytest.fixture
-def read_only(kb_home: Path):
-    """Run `kb ARGS` in a subprocess with kb_home/index read-only; yields the runner function."""
-    index = kb_home / "index"
-    index.mkdir(exist_ok=True)
-    base = [sys.executable, "-m", "kb", "--notes", str(kb_home / "notes"), "--index", str(index)]
-    modes: dict[Path, int] = {}
-    if os.geteuid() != 0:
-        for p in [index, *index.rglob("*")]:
-            modes[p] = p.stat().st_mode
-            p.chmod(p.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-        prefix: list[str] = []
-    elif _bwrap_works():
-        prefix = [shutil.which("bwrap"), "--dev-bind", "/", "/", "--ro-bind", str(index), str(index)]
-    else:
-        pytest.skip("root ignores permissions and bubblewrap cannot mount the index read-only here")
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*prefix, *base, *args], capture_output=True, text=True, check=False,
-                              env={**os.environ, "NO_COLOR": "1"})
-
-    yield run
-    for p, mode in modes.items():
-        p.chmod(mode)
+def read_only(kb_home: Path, read_only_kb):
+    """Run `kb ARGS` in a subprocess with kb_home/index read-only."""
+    (kb_home / "index").mkdir(exist_ok=True)
+    return read_only_kb(kb_home / "index")
 
 
 def _one_error(result: subprocess.CompletedProcess) -> list[str]:
