@@ -135,8 +135,9 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     `-wal` and `-shm` files beside it, which SQLite creates when they are missing (the last writer
     deletes them): in a folder this process cannot write, that fails ("attempt to write a readonly
     database", "unable to open database file"). Then the file is opened immutable: no side files, no
-    locks. Nobody who can only read the folder can be writing it, so that is safe unless another user
-    who can write it rebuilds it at the same moment, and a rebuild writes a new generation anyway.
+    locks, and changes still in a leftover `-wal` file are not seen. This process cannot be writing
+    that folder, so the only risk is another user who can, updating the index incrementally at the same
+    moment (a rebuild writes a new generation and is safe): the read may then fail or miss that update.
     """
     conn = sqlite3.connect(readonly_uri(path), uri=True)
     try:
