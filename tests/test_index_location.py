@@ -7,8 +7,12 @@ the folder is bind-mounted read-only with bubblewrap (the kernel then refuses ev
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -129,3 +133,36 @@ def test_a_system_folder_as_notebook_gets_no_index_at_the_top(runner):
     with pytest.raises(IndexNotWritable):
         resolve_paths("/etc")
     assert resolve_paths("/etc", "/tmp/somewhere").index == Path("/tmp/somewhere").resolve()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root (to run kb as another user) and setpriv")
+def test_chmod_read_only_index_searched_by_another_user(kb_home):
+    """The issue's case exactly: `chmod -R a-w index`, then `kb search` by a user who is not root.
+
+    The notebook is copied out of tmp_path, whose parents only root may enter, into a folder that
+    user `nobody` can read; it is removed afterwards."""
+    home = Path(tempfile.mkdtemp(prefix="kb-ro-"))
+    try:
+        home.chmod(0o755)
+        shutil.copytree(kb_home / "notes", home / "notes")
+        Notebook(resolve_paths(home / "notes", home / "index")).index()
+        for p in [home, *home.rglob("*")]:
+            p.chmod(0o555 if p.is_dir() else 0o444)
+        before = _snapshot(home / "index")
+        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        base = [sys.executable, "-m", "kb", "--notes", str(home / "notes"), "--index", str(home / "index")]
+        env = {**os.environ, "NO_COLOR": "1", "HOME": str(home)}
+        search = subprocess.run([*nobody, *base, "search", "valid", "--json"], capture_output=True, text=True,
+                                env=env, check=False)
+        assert search.returncode == 0, search.stderr
+        assert search.stderr == "" and '"path"' in search.stdout
+        index = subprocess.run([*nobody, *base, "index"], capture_output=True, text=True, env=env, check=False)
+        assert index.stderr.splitlines() == [f"Error: cannot write the index in {home / 'index'}: Permission denied",
+                                             HINT]
+        assert _snapshot(home / "index") == before
+    finally:
+        for p in [home, *home.rglob("*")]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        shutil.rmtree(home)
