@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.errors import NotebookNotFound
+from kb.errors import IndexNotWritable, NotebookNotFound
 from kb.layout import PAPERS_DIRS
 
 
@@ -51,5 +51,22 @@ def resolve_paths(notes: str | os.PathLike | None = None, index: str | os.PathLi
             raise NotebookNotFound(f"no notes/ folder in {cwd or Path.cwd()} or any parent")
         notes_dir = found
     notes_dir = notes_dir.resolve()
-    index_dir = Path(index).expanduser() if index else notes_dir.parent / "index"
-    return Paths(notes_dir, index_dir.resolve())
+    if index:
+        return Paths(notes_dir, Path(index).expanduser().resolve())
+    index_dir = notes_dir.parent / "index"
+    if is_system_location(index_dir):
+        raise IndexNotWritable(f"{notes_dir} is a system folder: its index would go in {index_dir}, outside any "
+                               "notebook folder")
+    return Paths(notes_dir, index_dir)
+
+
+# Top-level folders that belong to the operating system: an index beside notes here would litter it.
+_SYSTEM_DIRS = tuple(Path(p) for p in ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/run",
+                                       "/sbin", "/sys", "/usr"))
+
+
+def is_system_location(index_dir: Path) -> bool:
+    """Whether the default index folder would land at the top of the file system or in a system
+    folder (`kb --notes /etc` would create `/index`): the notebook then has no folder of its own."""
+    parent = index_dir.parent
+    return parent == Path(parent.anchor) or any(d == index_dir or d in index_dir.parents for d in _SYSTEM_DIRS)

@@ -36,7 +36,22 @@ class IndexMissing(KbError):
 class IndexBusy(KbError):
     """Another `kb` process holds the index writer lock."""
 
-    hint = "wait for the other `kb index` to finish, then try again"
+    hint = "wait for the other kb command (an index build, add-note or mark) to finish, then try again"
+
+
+class IndexNotWritable(KbError):
+    """The index folder cannot be created or written here (permissions, a read-only or system folder)."""
+
+    hint = "pass --index DIR (or set KB_INDEX) to keep the index in a folder you can write"
+
+
+class NotWritable(KbError):
+    """A note or output file cannot be written (permissions, a read-only folder, a full disk)."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"cannot write {path}: {reason}; nothing was changed",
+                         hint="check that you may write that folder (and that the disk has room)")
+        self.path = path
 
 
 class NoteNotFound(KbError):

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kb.config import Paths, resolve_paths
-from kb.errors import FrontMatterError, IndexDamaged, InvalidField
+from kb.errors import FrontMatterError, IndexDamaged, IndexNotWritable, InvalidField, NotWritable
 from kb.index import store
 from kb.index.generations import Generation, current_generation, require_generation, writer_lock
 from kb.index.health import index_damage
@@ -61,8 +61,11 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 class Notebook:
     """A notebook folder and its index: the one object the CLI and the web app call."""
 
-    def __init__(self, paths: Paths):
+    def __init__(self, paths: Paths, *, on_wait: Callable[[str], None] | None = None):
         self.paths = paths
+        # Called once with a sentence when a write has waited ~1 s for another process's lock (the CLI
+        # prints it); the library itself never prints.
+        self.on_wait = on_wait
         self.repairs: list[str] = []  # what this object repaired in the index, as sentences to show
         # The generation this object last found whole, and whether Whoosh's TOC was read for it: the
         # index is checked once per generation and object, not on every read (kb search reads twice).
@@ -80,7 +83,7 @@ class Notebook:
         """Update the index incrementally (or rebuild it); returns what changed."""
         from kb.index.indexer import index_notebook  # noqa: PLC0415 - the pipeline is slow to import
 
-        return index_notebook(self.paths, rebuild=rebuild, progress=progress)
+        return index_notebook(self.paths, rebuild=rebuild, progress=progress, on_wait=self.on_wait)
 
     def _update(self) -> IndexStats:
         """`index()` for methods that answer about the notes as they are now; records a repair."""
@@ -111,11 +114,18 @@ class Notebook:
         from kb.index.indexer import repair_locked  # noqa: PLC0415 - the pipeline, only to rebuild
 
         try:
-            with writer_lock(self.paths.index):
+            with self._lock():
                 return self._record(repair_locked(self.paths, fulltext=fulltext))  # None: whole after all
+        except IndexNotWritable as exc:
+            raise IndexDamaged(f"the index in {self.paths.index} is damaged ({damage}) and cannot be rebuilt "
+                               f"here: {str(exc).rsplit(': ', 1)[-1]}") from None
         except OSError as exc:
             raise IndexDamaged(f"the index in {self.paths.index} is damaged ({damage}) and cannot be rebuilt "
                                f"here: {exc.strerror or exc}") from None
+
+    def _lock(self):
+        """The index's writer lock, telling `on_wait` when another process holds it."""
+        return writer_lock(self.paths.index, on_wait=self.on_wait)
 
     @contextmanager
     def _reading(self, *, fulltext: bool = False) -> Iterator[tuple[Generation, sqlite3.Connection]]:
@@ -322,12 +332,15 @@ class Notebook:
         if not paper.title:
             raise InvalidField("the paper needs a title", hint="give TITLE, --arxiv (online) or --bibtex")
         papers = self.paths.papers
-        with writer_lock(self.paths.index):
+        with self._lock():
             self._record(repair_locked(self.paths))
             template = load_template(self.paths.notes)
-            papers.mkdir(parents=True, exist_ok=True)
-            file = create_paper_note(papers, paper, today=today or datetime.date.today(), tags=parse_tags(tags),
-                                     status=status, template=template, notes=self.notes(), force=force)
+            try:
+                papers.mkdir(parents=True, exist_ok=True)
+                file = create_paper_note(papers, paper, today=today or datetime.date.today(), tags=parse_tags(tags),
+                                         status=status, template=template, notes=self.notes(), force=force)
+            except OSError as exc:  # a read-only notes folder: no note was created
+                raise NotWritable(str(papers), exc.strerror or str(exc)) from None
             stats = index_locked(self.paths)
         if edit is not None:
             edit(file)
@@ -347,7 +360,7 @@ class Notebook:
 
         if status not in STATUSES:
             raise InvalidField(f"invalid status {status!r}", hint="use one of: " + ", ".join(STATUSES))
-        with writer_lock(self.paths.index):
+        with self._lock():
             self._record(repair_locked(self.paths))
             with self._reading() as (_, conn):
                 path = find_note(conn, key, kind="paper")

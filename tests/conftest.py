@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from kb.config import Paths
 
 DATA = Path(__file__).parent / "data" / "notes"
+
+# Property tests run the same examples on every run ("ci", the default, so a CI run and a local run
+# agree and a failure reproduces); HYPOTHESIS_PROFILE=dev searches ten times wider, at random, to find
+# new bugs. No example database: a run never depends on what an earlier run found.
+settings.register_profile("ci", derandomize=True, max_examples=200, deadline=None, database=None, print_blob=True)
+settings.register_profile("dev", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
@@ -41,3 +53,40 @@ def write(root: Path, rel: str, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+def _bwrap_works() -> bool:
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return False
+    return subprocess.run([bwrap, "--dev-bind", "/", "/", "true"], capture_output=True, check=False).returncode == 0
+
+
+@pytest.fixture
+def read_only_kb(kb_home: Path):
+    """`read_only_kb(folder)` returns `run(*args)`, which runs `kb --notes … --index … ARGS` in a subprocess
+    that cannot write `folder`: `chmod -R a-w` for a normal user; for root, who ignores permissions, a
+    read-only bubblewrap bind mount (the kernel then refuses root's writes too), else a skip."""
+    restore: dict[Path, int] = {}
+    base = [sys.executable, "-m", "kb", "--notes", str(kb_home / "notes"), "--index", str(kb_home / "index")]
+
+    def make(folder: Path):
+        if os.geteuid() != 0:
+            for p in [folder, *folder.rglob("*")]:
+                restore.setdefault(p, p.stat().st_mode)
+                p.chmod(p.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+            prefix: list[str] = []
+        elif _bwrap_works():
+            prefix = [shutil.which("bwrap") or "bwrap", "--dev-bind", "/", "/", "--ro-bind", str(folder), str(folder)]
+        else:
+            pytest.skip("root ignores permissions and bubblewrap cannot mount a folder read-only here")
+
+        def run(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([*prefix, *base, *args], capture_output=True, text=True, check=False,
+                                  cwd=kb_home, env={**os.environ, "NO_COLOR": "1", "KB_OFFLINE": "1"})
+
+        return run
+
+    yield make
+    for p, mode in reversed(restore.items()):
+        p.chmod(mode)

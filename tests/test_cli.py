@@ -221,3 +221,22 @@ def test_add_note_on_a_terminal_opens_the_editor_and_keeps_a_broken_edit(kb_home
     assert created.read_text(encoding="utf-8") == "---\ntitle: [broken\n---\nbody\n"
     assert b"bad-yaml" in proc.stderr or b"invalid front matter" in proc.stderr
     assert str(created).encode() in out
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (["index", "--rebuild"], "Interrupted; the index was left as it was."),
+    (["index"], "Interrupted; the next `kb index` finishes the update."),
+    (["search", "resnet"], "Interrupted."),
+])
+def test_ctrl_c_is_one_line_and_exit_130(runner, kb_home, monkeypatch, args, line):
+    from kb.notebook import Notebook
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Notebook, "index", interrupted)
+    monkeypatch.setattr(Notebook, "search", interrupted)
+    result = run(runner, kb_home, *args, ok=False)
+    assert result.exit_code == 130
+    assert result.stderr == line + "\n"
+    assert result.stdout == ""

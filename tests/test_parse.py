@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from kb.index.frontmatter import split_front_matter
@@ -205,7 +205,6 @@ def test_unknown_key_did_you_mean():
     assert any("did you mean 'title'" in p.message for p in note.problems)
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_parse_never_raises(text):
     note = parse_note(text, "ch/[1]x.md")

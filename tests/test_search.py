@@ -119,7 +119,7 @@ def test_highlights_have_offsets(paths):
     assert "body" in hit.matched_fields and "title" in hit.matched_fields
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=200))
 def test_any_query_gives_results_or_nothing(paths, text):
     Notebook(paths).search(text)

@@ -156,7 +156,7 @@ _TRICKY = st.sampled_from(
 )
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(
     title=st.one_of(_NON_EMPTY, _TRICKY),
     authors=st.lists(st.one_of(_NON_EMPTY, _TRICKY), max_size=4),

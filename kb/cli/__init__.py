@@ -14,6 +14,8 @@ import click
 from kb.cli.terminal import echo_error
 from kb.errors import KbError
 
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
+
 
 class KbGroup(click.Group):
     """A click group that turns `KbError` into a one-line error, and says what the notebook repaired."""
@@ -27,6 +29,13 @@ class KbGroup(click.Group):
             if exc.hint:
                 echo_error(f"Hint: {exc.hint}")
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            # Ctrl-C: one line saying what state things are in (a command may say more precisely), and
+            # the shell's exit code for SIGINT, never a traceback.
+            report_repairs(ctx)
+            obj = ctx.find_root().obj
+            echo_error((obj.get("on_interrupt") if isinstance(obj, dict) else None) or "Interrupted.")
+            ctx.exit(INTERRUPTED_EXIT)
         finally:
             report_repairs(ctx)
 
@@ -84,6 +93,7 @@ def open_notebook(ctx: click.Context):
     if not isinstance(obj, dict):
         obj = ctx.find_root().obj = {}
     notebook = Notebook.open(obj.get("notes"), obj.get("index"))
+    notebook.on_wait = echo_error  # "waiting for another kb process …", on stderr
     obj["notebook"] = notebook  # for `report_repairs`
     return notebook
 

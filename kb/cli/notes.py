@@ -19,6 +19,10 @@ def index_cmd(ctx: click.Context, rebuild: bool, as_json: bool, quiet: bool) -> 
 
     Example: kb index --rebuild
     """
+    # A full build writes a new generation and swaps it in at the end; an update records what Whoosh
+    # still has to receive, which the next run applies.
+    ctx.find_root().obj["on_interrupt"] = ("Interrupted; the index was left as it was." if rebuild else
+                                           "Interrupted; the next `kb index` finishes the update.")
     stats = open_notebook(ctx).index(rebuild=rebuild, progress=None if as_json else progress_printer())
     if as_json:
         emit_json(stats.to_dict())

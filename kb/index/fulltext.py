@@ -6,6 +6,7 @@ them only when they need Whoosh, so `kb --help` never pays for it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import types
@@ -209,8 +210,11 @@ def build_index(folder: Path, notes: Iterable[Note], procs: int = 1,
             if writer is None:
                 kwargs: dict[str, Any] = {"limitmb": POOL_LIMIT_MB, "compound": False}
                 if procs > 1:
-                    kwargs.update(procs=procs, multisegment=True)
-                writer = ix.writer(**kwargs)
+                    from kb.index.workers import Writer  # noqa: PLC0415 - multiprocessing, only when used
+
+                    writer = Writer(ix, procs=procs, multisegment=True, **kwargs)
+                else:
+                    writer = ix.writer(**kwargs)
             doc = note_document(note)
             writer.add_document(**doc)
             batch.append(note)
@@ -228,7 +232,8 @@ def build_index(folder: Path, notes: Iterable[Note], procs: int = 1,
             writer = None
     except BaseException:
         if writer is not None:
-            writer.cancel()
+            with contextlib.suppress(Exception):  # the first failure (or Ctrl-C) is the one to report
+                writer.cancel()
         raise
     return count
 

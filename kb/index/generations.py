@@ -16,14 +16,16 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.errors import IndexBusy, IndexMissing
+from kb.errors import IndexBusy, IndexMissing, IndexNotWritable
 
-LOCK_WAIT_SECONDS = 30.0
+LOCK_WAIT_SECONDS = 30.0  # how long a writer waits for the lock before giving up
+LOCK_NOTICE_SECONDS = 1.0  # how long it waits before saying that it waits
+LOCK_WAIT_MESSAGE = "waiting for another kb process to finish writing the index…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,19 +71,40 @@ def require_generation(index_dir: Path) -> Generation:
 
 
 @contextmanager
-def writer_lock(index_dir: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
-    """Hold the index's writer lock (released by the OS even if the process is killed)."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(index_dir / ".lock", "a+")  # noqa: SIM115 - held for the whole block
-    deadline = time.monotonic() + wait
+def writer_lock(index_dir: Path, wait: float | None = None,
+                on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the index's writer lock (released by the OS even if the process is killed).
+
+    When another process holds it, wait up to `wait` seconds (default `LOCK_WAIT_SECONDS`), calling
+    `on_wait(LOCK_WAIT_MESSAGE)` once after `LOCK_NOTICE_SECONDS`, then raise `IndexBusy`.
+
+    Every write of the index goes through here, so this is where an index folder that cannot be
+    written is refused (`IndexNotWritable`), before anything else is touched.
+    """
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(index_dir / ".lock", "a+")  # noqa: SIM115 - held for the whole block
+    except OSError as exc:
+        raise IndexNotWritable(f"cannot write the index in {index_dir}: {exc.strerror or exc}") from None
+    if not os.access(index_dir, os.W_OK):
+        handle.close()
+        raise IndexNotWritable(f"cannot write the index in {index_dir}: the folder is read-only")
+    started = time.monotonic()
+    deadline = started + (LOCK_WAIT_SECONDS if wait is None else wait)
+    told = on_wait is None
     try:
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexBusy(f"another kb process is writing the index in {index_dir}") from None
+                now = time.monotonic()
+                if now >= deadline:
+                    raise IndexBusy(f"another kb process kept the index in {index_dir} locked for "
+                                    f"{now - started:.0f} s; nothing was changed") from None
+                if not told and now - started >= LOCK_NOTICE_SECONDS:
+                    told = True
+                    on_wait(LOCK_WAIT_MESSAGE)
                 time.sleep(0.1)
         yield
     finally:

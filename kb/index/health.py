@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.index.generations import Generation
+from kb.index.schema import connect_readonly
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 # A Whoosh TOC starts with the varints 4, 8, 4 (int, long and float sizes) and the int -12345.
@@ -54,11 +55,12 @@ def store_health(db_path: Path) -> StoreHealth:
     if header_size_valid and pages and not wal.exists() and size < pages * page_size:
         return StoreHealth(f"kb.sqlite is truncated to {size} of {pages * page_size} bytes")
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
+        conn = connect_readonly(db_path)
+    except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return StoreHealth()  # a writer holds it: busy, not damaged
         return StoreHealth(f"kb.sqlite cannot be opened: {exc}")
     try:
-        conn.execute("PRAGMA busy_timeout = 10000")
         row = conn.execute("SELECT value FROM kb_meta WHERE key = 'schema_version'").fetchone()
         if row is None:
             return StoreHealth("kb.sqlite has no schema version")

@@ -11,6 +11,7 @@ it, so the two stores converge.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -41,9 +42,11 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 def index_notebook(paths: Paths, *, rebuild: bool = False, progress: Progress | None = None,
-                   procs: int | None = None) -> IndexStats:
-    """Bring the index up to date with the notes folder (under the writer lock); returns what changed."""
-    with writer_lock(paths.index):
+                   procs: int | None = None, on_wait: Callable[[str], None] | None = None) -> IndexStats:
+    """Bring the index up to date with the notes folder (under the writer lock); returns what changed.
+
+    `on_wait` is told, once, when the lock is held by another process (see `writer_lock`)."""
+    with writer_lock(paths.index, on_wait=on_wait):
         return index_locked(paths, rebuild=rebuild, progress=progress, procs=procs)
 
 
@@ -179,16 +182,21 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
             store.upsert_notes(db, batch, {str(n.path): log.deps.get(str(n.path), {}) for n in batch}, fresh=True)
 
     try:
-        count = fulltext.build_index(gen.whoosh_path, _parse_stream(paths.notes, files, ctx, log, progress),
-                                     procs=procs, on_batch=store_batch)
-        with store.transaction(db):
-            _resolve_links(db, paths.notes, None)
-            store.set_meta(db, "config_fingerprint", notebook_config_fingerprint(paths.notes))
-            log.problems += _write_synonyms(paths.notes, gen)
-            notebook = notebook_problems(db.conn, load_vocabulary(paths.notes))
-            store.replace_notebook_problems(db, log.problems + notebook)
-    finally:
-        db.conn.close()
+        try:
+            count = fulltext.build_index(gen.whoosh_path, _parse_stream(paths.notes, files, ctx, log, progress),
+                                         procs=procs, on_batch=store_batch)
+            with store.transaction(db):
+                _resolve_links(db, paths.notes, None)
+                store.set_meta(db, "config_fingerprint", notebook_config_fingerprint(paths.notes))
+                log.problems += _write_synonyms(paths.notes, gen)
+                notebook = notebook_problems(db.conn, load_vocabulary(paths.notes))
+                store.replace_notebook_problems(db, log.problems + notebook)
+        finally:
+            db.conn.close()
+    except BaseException:
+        # Failed or interrupted (Ctrl-C): the live generation was never touched; drop the new one.
+        shutil.rmtree(gen.folder, ignore_errors=True)
+        raise
     swap_current(paths.index, gen)
     return IndexStats(added=count, problems=tuple(log.problems + log.note_problems + notebook), rebuilt=True)
 

@@ -7,6 +7,7 @@ sqlite-utils costs ~50 ms that a search or a one-note update should not pay.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -122,11 +123,32 @@ def migrate(db: Database) -> list[str]:
     return applied
 
 
+def readonly_uri(path: Path, *, immutable: bool = False) -> str:
+    """The SQLite URI that opens `path` read-only (`immutable`: without WAL side files or locks)."""
+    return Path(os.path.abspath(path)).as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
+
+
 def connect_readonly(path: Path) -> sqlite3.Connection:
-    """A plain sqlite3 connection for reading, without the cost of importing sqlite-utils."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    """A plain sqlite3 connection for reading, without the cost of importing sqlite-utils.
+
+    It never writes the database. The store is in WAL mode, and even a read-only connection needs the
+    `-wal` and `-shm` files beside it, which SQLite creates when they are missing (the last writer
+    deletes them): in a folder this process cannot write, that fails ("attempt to write a readonly
+    database", "unable to open database file"). Then the file is opened immutable: no side files, no
+    locks, and changes still in a leftover `-wal` file are not seen. This process cannot be writing
+    that folder, so the only risk is another user who can, updating the index incrementally at the same
+    moment (a rebuild writes a new generation and is safe): the read may then fail or miss that update.
+    """
+    conn = sqlite3.connect(readonly_uri(path), uri=True)
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens the WAL, if it can
+    except sqlite3.OperationalError:
+        conn.close()
+        if os.access(path.parent, os.W_OK) or not os.access(path, os.R_OK):
+            raise
+        conn = sqlite3.connect(readonly_uri(path, immutable=True), uri=True)
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA busy_timeout = 10000")
     return conn
 
 

@@ -255,8 +255,8 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def _escape_text(text: str) -> str:
-    braces_ok = _balanced(text)
+def _escape_text(text: str, braces_ok: bool) -> str:
+    """Escape one piece of a value; `braces_ok` says whether the braces of the whole value balance."""
     out = []
     for ch in text:
         if ch in _LATEX_SPECIAL:
@@ -270,32 +270,41 @@ def _escape_text(text: str) -> str:
 
 
 def _latex(text: str, *, protect_case: bool = False) -> str:
-    """Escape text for a BibTeX value; `$…$` math with balanced braces is kept as written."""
+    """Escape text for a BibTeX value; `$…$` math with balanced braces is kept as written.
+
+    Whether braces stay braces (`\\{`) is decided once for the whole value, never per word or per
+    piece between math: `A {Deep Learning} Book` is balanced although `{Deep` alone is not. Kept math
+    is balanced on its own, so the text around it balances exactly when the whole value does.
+    """
     text = " ".join(text.split())
+    braces_ok = _balanced(text)
     out = []
     pos = 0
     for m in _MATH.finditer(text):
         if not _balanced(m.group()):
             continue
-        out.append(_escape_words(text[pos : m.start()], protect_case))
+        out.append(_escape_words(text[pos : m.start()], protect_case, braces_ok))
         out.append(m.group())
         pos = m.end()
-    out.append(_escape_words(text[pos:], protect_case))
+    out.append(_escape_words(text[pos:], protect_case, braces_ok))
     return "".join(out)
 
 
-def _escape_words(text: str, protect_case: bool) -> str:
+def _escape_words(text: str, protect_case: bool, braces_ok: bool) -> str:
     if not protect_case:
-        return _escape_text(text)
+        return _escape_text(text, braces_ok)
+
     # Brace words with capitals after the first letter (ResNet, CNNs, ImageNet) so that
-    # bibliography styles that lower-case titles leave them alone.
-    return re.sub(
-        r"\S+",
-        lambda m: "{" + _escape_text(m.group()) + "}"
-        if any(c.isupper() for c in [c for c in m.group() if c.isalpha()][1:])
-        else _escape_text(m.group()),
-        text,
-    )
+    # bibliography styles that lower-case titles leave them alone; a word holding one end of a
+    # brace pair that spans a space (`{Deep`) is left unwrapped, or its group would end inside it.
+    def word(m: re.Match[str]) -> str:
+        escaped = _escape_text(m.group(), braces_ok)
+        letters = [c for c in m.group() if c.isalpha()]
+        if any(c.isupper() for c in letters[1:]) and _balanced(escaped):
+            return "{" + escaped + "}"
+        return escaped
+
+    return re.sub(r"\S+", word, text)
 
 
 def _bib_name(name: str) -> str:

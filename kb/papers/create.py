@@ -75,8 +75,12 @@ def create_note_file(folder: Path, title: str, text: str) -> Path:
             time.sleep(random.uniform(  # noqa: S311 - back-off jitter, not cryptography
                 0, 0.002 * min(attempt + 1, 50)))
             continue
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        except BaseException:  # a full disk, Ctrl-C: no half-written note is left behind
+            path.unlink(missing_ok=True)
+            raise
         return path
     raise NoteExistsError(str(folder), "could not claim a free note number", hint="try again")
 

@@ -1,0 +1,144 @@
+"""Every `kb …` example in README.md's command table and Searching section, run as written against a
+copy of the shipped notes, must do what the README says: exit 0 (or the exit it documents), and a
+search example must find at least one note.
+
+The examples are read from README.md, so a new or edited example is tested without touching this
+file. Each runs in its own copy of the shipped notebook (already indexed), from that folder, so
+`notes/` is found the way a reader's shell finds it and `-o FILE` writes there. arXiv is never
+asked: `KB_OFFLINE=1` is set, as `kb add-note --offline` would be.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb.cli import cli
+from kb.config import Paths
+from kb.notebook import Notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+SHIPPED = ROOT / "notes"
+
+
+def _section(text: str, heading: str) -> str:
+    """The text under `heading` up to the next heading of the same or a higher level."""
+    level = heading.split(" ", 1)[0]
+    start = text.index(heading + "\n") + len(heading) + 1
+    ends = [m.start() for m in re.finditer(f"^#{{1,{len(level)}}} ", text[start:], re.M)]
+    return text[start : start + ends[0]] if ends else text[start:]
+
+
+def table_examples(text: str) -> list[str]:
+    """The example column of the command table under `## Commands`."""
+    commands = _section(text, "## Commands")
+    return re.findall(r"^\| `kb [^|]*\|[^\n]*\| `(kb [^`]+)` \|$", commands, re.M)
+
+
+def search_examples(text: str) -> list[str]:
+    """The command part of each line of the code block under `### Searching`."""
+    block = re.search(r"```\n(.*?)```", _section(text, "### Searching"), re.S)
+    assert block, "no code block under ### Searching"
+    return [re.split(r"\s{2,}", line.strip())[0] for line in block.group(1).splitlines() if line.startswith("kb ")]
+
+
+_TEXT = README.read_text(encoding="utf-8")
+TABLE = table_examples(_TEXT)
+SEARCHES = search_examples(_TEXT)
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+
+
+def test_the_readme_has_the_examples_this_module_runs():
+    # The parser found every row of the table and every line of the block (one example per command).
+    assert len(TABLE) == 13
+    assert [c.split()[1] for c in TABLE][:7] == ["index", "search", "show", "tags", "toc", "check", "add-note"]
+    assert len(SEARCHES) == 7
+    assert all(c.startswith("kb search ") for c in SEARCHES)
+    assert "kb search segmentation -yolo" in SEARCHES
+
+
+@pytest.fixture(scope="module")
+def indexed_copy(tmp_path_factory) -> Path:
+    """The shipped notes and their index, built once for the module."""
+    home = tmp_path_factory.mktemp("shipped")
+    shutil.copytree(SHIPPED, home / "notes")
+    Notebook(Paths(home / "notes", home / "index")).index()
+    return home
+
+
+@pytest.fixture
+def project(indexed_copy: Path, tmp_path: Path, monkeypatch) -> Path:
+    """A fresh copy of the indexed notebook, and the current folder in it."""
+    home = tmp_path / "project"
+    shutil.copytree(indexed_copy, home)
+    monkeypatch.chdir(home)
+    for name in ("KB_NOTES", "KB_INDEX"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KB_OFFLINE", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    return home
+
+
+def run_example(command: str):
+    argv = shlex.split(command)
+    assert argv[0] == "kb"
+    result = CliRunner().invoke(cli, argv[1:])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output + result.stderr
+    return result
+
+
+def _papers(home: Path) -> set[str]:
+    return {p.name for p in (home / "notes" / "papers").glob("*.md")}
+
+
+@pytest.mark.parametrize("command", TABLE)
+def test_command_table_example(project: Path, command: str):
+    before = _papers(project)
+    result = run_example(command)
+    name = command.split()[1]
+    if command == "kb snippets run resnet18.py" and not HAS_TORCH:
+        # README: a snippet whose `requires:` module cannot be imported is refused, exit 1.
+        assert result.exit_code == 1
+        assert result.stderr.splitlines()[0].startswith("Error: ") and "requires module torch" in result.stderr
+        return
+    assert result.exit_code == 0, (command, result.stderr)
+    if name == "index":
+        assert json.loads(result.stdout)["problems"] == 0
+    elif name == "search":
+        assert re.search(r"^ *1\. ", result.stdout, re.M), result.stdout
+    elif name == "add-note":
+        assert len(_papers(project) - before) == 1  # one new note, numbered after the others
+        (added,) = _papers(project) - before
+        assert added == f"[{len(before) + 1}]Focal-Loss-for-Dense-Object-Detection.md"
+    elif name == "mark":
+        assert "status: read" in (project / "notes" / "papers" /
+                                  "[7]Deep-Residual-Learning-for-Image-Recognition.md").read_text(encoding="utf-8")
+    elif name == "export" and "-o" in command:
+        out = project / shlex.split(command)[-1]
+        assert out.read_text(encoding="utf-8").startswith("@")  # BibTeX entries, written where it was run
+    elif command.startswith("kb snippets export"):
+        assert "kb-snippet: ResNet-18" in (project / "resnet18.py").read_text(encoding="utf-8")
+    if name != "add-note":
+        assert _papers(project) == before
+
+
+@pytest.mark.parametrize("command", SEARCHES)
+def test_search_example_finds_notes(project: Path, command: str):
+    result = run_example(command)
+    assert result.exit_code == 0, (command, result.stderr)
+    as_json = command if "--json" in command else command + " --json"
+    hits = json.loads(run_example(as_json).stdout)
+    assert hits, f"{command!r} finds nothing on the shipped notes"
+    if "-yolo" in command:
+        assert not any("yolo" in (h["title"] + h["path"]).lower() for h in hits)
+    if "title:vit" in command:
+        assert all(h["kind"] == "paper" and "transformer" in h["tags"] for h in hits)
