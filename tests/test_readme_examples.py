@@ -15,6 +15,11 @@ import json
 import re
 import shlex
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -58,7 +63,7 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 def test_the_readme_has_the_examples_this_module_runs():
     # The parser found every row of the table and every line of the block (one example per command).
-    assert len(TABLE) == 13
+    assert len(TABLE) == 14
     assert [c.split()[1] for c in TABLE][:7] == ["index", "search", "show", "tags", "toc", "check", "add-note"]
     assert len(SEARCHES) == 7
     assert all(c.startswith("kb search ") for c in SEARCHES)
@@ -100,7 +105,38 @@ def _papers(home: Path) -> set[str]:
     return {p.name for p in (home / "notes" / "papers").glob("*.md")}
 
 
-@pytest.mark.parametrize("command", TABLE)
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_serve_example_serves_the_notebook(project: Path):
+    """`kb serve --port 8000` runs until stopped, so it runs as a process (on a free port, so that a
+    busy 8000 cannot fail the test) and is stopped once its home page answered."""
+    (command,) = [c for c in TABLE if c.split()[1] == "serve"]
+    argv = [arg if arg != "8000" else str(port := _free_port()) for arg in shlex.split(command)]
+    server = subprocess.Popen([sys.executable, "-m", "kb", *argv[1:], "--no-watch"], cwd=project,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:  # noqa: S310
+                    page = response.read().decode("utf-8")
+                break
+            except OSError:
+                assert server.poll() is None, server.communicate()[1]
+                assert time.monotonic() < deadline, "kb serve did not answer within 60 s"
+                time.sleep(0.2)
+        assert "第零章" in page and "无尽模式" in page
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+
+
+@pytest.mark.parametrize("command", [c for c in TABLE if c.split()[1] != "serve"])
 def test_command_table_example(project: Path, command: str):
     before = _papers(project)
     result = run_example(command)
