@@ -88,3 +88,14 @@ def test_set_status_errors(text: str, status: str, line: int, reason: str) -> No
     assert info.value.path == "papers/[7]x.md"
     assert info.value.line == line
     assert reason in info.value.reason
+
+
+def test_set_status_checked_refuses_an_edit_that_would_break_the_front_matter() -> None:
+    from kb.index.frontmatter import set_status_checked  # noqa: PLC0415
+
+    flow = "---\n{title: M6 Flow, kind: paper, status: to-read}\n---\nbody\n"
+    with pytest.raises(FrontMatterError, match="flow-style"):
+        set_status_checked(flow, "read", "papers/m6.md")
+    block = "---\ntitle: T\nstatus: to-read\n---\nbody\n"
+    assert set_status_checked(block, "read") == block.replace("to-read", "read")
+    assert set_status_checked(block, "to-read") == block

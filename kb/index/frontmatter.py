@@ -246,3 +246,22 @@ def set_status(text: str, status: str, path: str = "<note>") -> str:
     lines[i] = content[: m.start("value")] + new_value + content[m.end("value"):] + ending
     return bom + "".join(lines)
 
+
+def set_status_checked(text: str, status: str, path: str = "<note>") -> str:
+    """`set_status`, and proof that the result reads back as the same front matter with the new status.
+
+    A flow-style block (`{title: X, status: to-read}`) has no status line to change: the edit would
+    break it, so FrontMatterError is raised instead and the caller writes nothing.
+    """
+    new = set_status(text, status, path)
+    if new == text:
+        return text
+    before, _ = load_front_matter(split_front_matter(text).raw or "", path)
+    after, problems = load_front_matter(split_front_matter(new).raw or "", path)
+    if problems:
+        raise FrontMatterError(path, 1, "changing the status would break its front matter (is it flow-style "
+                               "`{…}` YAML?); the note was left as it was")
+    if after != {**before, "status": status}:
+        raise FrontMatterError(path, 1, "the status cannot be changed without changing other front matter; "
+                               "the note was left as it was")
+    return new
