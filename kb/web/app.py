@@ -76,6 +76,8 @@ def _watch(nb: Notebook, live: Live, stop: threading.Event) -> None:
                    if Path(p).resolve().is_relative_to(root)])
 
 
+# Long on purpose: the few routes that are not plain views (files, mark, changes, the error pages) are
+# closures over this server's notebook, token and change log; spread out, that state would need a class.
 def create_app(nb: Notebook, *, watch: bool = False) -> Starlette:
     """The web app over `nb`; with `watch`, files changed on disk are re-indexed and pages reload."""
     templates = Jinja2Templates(directory=str(HERE / "templates"))
