@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -131,6 +130,8 @@ def swap_current(index_dir: Path, gen: Generation) -> None:
 def remove_stale_generations(index_dir: Path) -> None:
     """Delete generations that are neither live nor the one just replaced (`PREVIOUS`): a search that
     opened that one just before the swap may still be reading it."""
+    import shutil  # noqa: PLC0415 - only writers delete; readers import this module too
+
     live = current_generation(index_dir)
     try:
         previous = (index_dir / "PREVIOUS").read_text(encoding="utf-8").strip()
