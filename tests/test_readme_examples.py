@@ -136,7 +136,10 @@ def test_serve_example_serves_the_notebook(project: Path):
         server.communicate(timeout=30)
 
 
-@pytest.mark.parametrize("command", [c for c in TABLE if c.split()[1] != "serve"])
+# `kb snippets check --force` runs every shipped snippet (about a minute and a half): slow.
+@pytest.mark.parametrize("command", [
+    pytest.param(c, marks=pytest.mark.slow) if c.startswith("kb snippets check") else c
+    for c in TABLE if c.split()[1] != "serve"])
 def test_command_table_example(project: Path, command: str):
     before = _papers(project)
     result = run_example(command)
