@@ -215,11 +215,14 @@ class Notebook:
 
     # --- snippets ----------------------------------------------------------------------------------
 
-    def snippets(self, note: str | None = None, *, runnable_only: bool = False) -> list[SnippetInfo]:
-        """Snippets of one note (any NOTE form) or of the whole notebook, with their last results."""
+    def snippets(self, note: str | None = None, *, runnable_only: bool = False,
+                 refresh: bool = True) -> list[SnippetInfo]:
+        """Snippets of one note (any NOTE form) or of all, with their last results; `refresh=False` for a
+        front end that keeps the index fresh itself (the web app's watcher), so a page does not scan."""
         from kb.snippets.header import is_runnable, parse_header  # noqa: PLC0415
 
-        self._update()
+        if refresh:
+            self._update()
         with self._reading() as (_, conn):
             path = find_note(conn, note) if note else None
             runs = store.snippet_runs(conn)
@@ -262,16 +265,13 @@ class Notebook:
 
     def check_snippets(self, note: str | None = None, *, force: bool = False, timeout: float | None = None,
                        progress: Callable[[SnippetCheck, int, int], None] | None = None) -> list[SnippetCheck]:
-        """Run every runnable snippet (of one note, or all), check its expectations, store the results.
-
-        A snippet whose code is unchanged and which passed under the same Python and torch versions is
-        not run again unless `force`.
-        """
+        """Run every runnable snippet (of one note, or all), check its expectations, store the results;
+        one whose code is unchanged and passed under the same Python and torch is reused unless `force`."""
         from kb.index.schema import open_store  # noqa: PLC0415
         from kb.snippets.environment import code_checksum, runtime_fingerprint  # noqa: PLC0415
         from kb.snippets.runner import check_snippet  # noqa: PLC0415
 
-        runnable = [i for i in self.snippets(note) if i.runnable]
+        runnable = self.snippets(note, runnable_only=True)
         gen = require_generation(self.paths.index)
         fingerprint = runtime_fingerprint()
         db = open_store(gen.db_path)

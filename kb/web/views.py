@@ -39,6 +39,7 @@ def mark_spans(h: Highlight) -> Markup:
 def search_filters(params) -> Filters:
     """Filters from `tag`, `kind`, `status` (repeatable) and `year` (2017 or 2015..2020) parameters."""
     years = Filters.parse_years(params.get("year", "")) if params.get("year") else None
+
     def values(name: str) -> tuple[str, ...]:
         return tuple(v for v in params.getlist(name) if v.strip())  # an empty select means "any"
 
@@ -99,7 +100,7 @@ class Views:
         if path != key:  # a title, slug or alias: go to the note's own address
             return RedirectResponse(note_url(path), status_code=302)
         backlinks = list({b.path: b for b in view.backlinks}.values())
-        snippets = self.nb.snippets(path)
+        snippets = self.nb.snippets(path, refresh=False)  # the watcher keeps the index fresh
         return self.page(request, "note.html", title=view.note.title, view=view, note=view.note,
                          body=Markup(self.rendered(view.note).html), toc=self.rendered(view.note).toc,  # noqa: S704 - sanitised by render_note
                          backlinks=backlinks, snippets=snippets, statuses=STATUSES, current=path)
@@ -127,8 +128,8 @@ class Views:
 
     def reading_list(self, request: Request) -> Response:
         papers = [n for n in self.nb.notes() if n.kind == "paper"]
-        groups = {s: [n for n in papers if n.status == s] for s in STATUSES}
-        groups["(no status)"] = [n for n in papers if n.status not in STATUSES]
+        # A paper note without a status has not been read: it is to-read, as in the exports.
+        groups = {s: [n for n in papers if (n.status or "to-read") == s] for s in STATUSES}
         return self.page(request, "reading.html", title="Reading list", groups=groups, formats=EXPORT_TYPES)
 
     def reading_list_export(self, request: Request) -> Response:
