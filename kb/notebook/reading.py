@@ -1,0 +1,85 @@
+"""Reading use cases: search, one note, lists of notes, tags, the table of contents, problems."""
+
+from __future__ import annotations
+
+from kb.index import store
+from kb.index.lookup import find_note
+from kb.models import Note, NoteView, Problem, SearchHit, SearchResult, TagCount, TocChapter
+from kb.notebook.base import NotebookBase
+from kb.search.query import Filters
+
+
+class ReadingUseCases(NotebookBase):
+    """What the notebook says, answered from the index."""
+
+    def search(self, query: str, *, limit: int = 10, filters: Filters | None = None) -> SearchResult:
+        """Ranked notes for `query` (see `kb.search.query` for the language)."""
+        from kb.search.analyse import analyse  # noqa: PLC0415 - imports Whoosh with the engine
+        from kb.search.engine import open_searcher  # noqa: PLC0415
+        from kb.search.highlight import highlights_for  # noqa: PLC0415
+        from kb.search.query import parse_query  # noqa: PLC0415
+        from kb.search.synonyms import load_synonym_map  # noqa: PLC0415
+
+        parsed = parse_query(query)
+        with self._reading(fulltext=True) as (gen, conn):
+            with open_searcher(gen.whoosh_path) as searcher:
+                analysed = analyse(parsed, synonyms=load_synonym_map(gen.synonyms_path), filters=filters,
+                                   lexicon=searcher.lexicon)
+                ranked = searcher.rank(analysed, limit=limit)
+            fields = store.search_fields(conn, [row[0] for row in ranked.rows])
+        hits = []
+        for path, score, kind, year in ranked.rows:
+            note = fields.get(path)
+            if note is None:
+                continue  # in Whoosh but not (yet) in SQLite: the two must agree on which notes exist
+            matched, highlights = highlights_for(note, analysed)
+            hits.append(SearchHit(path, note["title"], round(float(score), 4), kind, tuple(note["tag_list"]),
+                                  note["chapter"], year, matched, highlights))
+        return SearchResult(tuple(hits), analysed.text, analysed.corrected, ranked.fallback_any, ranked.total)
+
+    def show(self, key: str) -> NoteView:
+        """One note (by path, title, slug or alias) with its links, backlinks and snippets."""
+        with self._reading() as (_, conn):
+            path = find_note(conn, key)
+            note = store.get_note(conn, path)
+            assert note is not None  # find_note only returns stored paths
+            return NoteView(note, tuple(store.backlinks(conn, path)))
+
+    def note(self, key: str) -> Note:
+        """One note by path, title, slug or alias."""
+        return self.show(key).note
+
+    def notes(self, *, full: bool = False, tag: str | None = None) -> list[Note]:
+        """Every note (or every note with `tag`, compared case-insensitively), by path (with links and
+        snippets when `full`)."""
+        with self._reading() as (_, conn):
+            notes = store.list_notes(conn, full=full)
+        if tag is not None:
+            wanted = tag.casefold()
+            notes = [n for n in notes if any(t.casefold() == wanted for t in n.tags)]
+        return notes
+
+    def tags(self) -> list[TagCount]:
+        """Tags with their number of notes, most used first."""
+        with self._reading() as (_, conn):
+            return store.tag_counts(conn)
+
+    def toc(self) -> list[TocChapter]:
+        """Chapters in order (by `_category_` position, then name), each with its notes in order."""
+        from kb.index.scan import load_chapters  # noqa: PLC0415
+        from kb.index.toc import reading_order  # noqa: PLC0415
+
+        chapters, _ = load_chapters(self.paths.notes)
+        with self._reading() as (_, conn):
+            rows = store.toc_rows(conn)
+        return reading_order(rows, chapters)
+
+    def problems(self) -> list[Problem]:
+        """The problems recorded by the last `index()` (see `check` for the notebook as it is now)."""
+        with self._reading() as (_, conn):
+            return store.all_problems(conn)
+
+    def check(self) -> list[Problem]:
+        """Every problem in the notebook as it is now (the index is updated first)."""
+        self._update()
+        return self.problems()
