@@ -279,4 +279,8 @@ def progress_printer() -> StageProgress | None:
     (nothing is printed into a pipe or a log file)."""
     if not sys.stderr.isatty():
         return None
-    return StageProgress()
+    progress = StageProgress()
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:  # a bar cut short (Ctrl-C, an error) still ends its line and shows the cursor again
+        ctx.call_on_close(progress.close)
+    return progress
