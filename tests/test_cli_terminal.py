@@ -288,3 +288,10 @@ def test_progress_is_silent_off_a_terminal(kb_home):
     proc = subprocess.run([sys.executable, "-m", "kb", "--notes", str(kb_home / "notes"), "--index",
                            str(kb_home / "index"), "index", "--rebuild", "-q"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stderr == ""
+
+
+@pytest.mark.slow
+def test_the_first_search_shows_the_build_it_waits_for(kb_home):
+    code, out, shown = _kb_on_a_terminal(kb_home, "search", "residual")
+    assert code == 0 and out.startswith(" 1. Valid Note")
+    assert "scan…" in shown and "write…" in shown and "Indexed the notebook first" in shown

@@ -106,7 +106,7 @@ def search_cmd(ctx, words, limit, offset, tags, kinds, authors, chapters, status
         raise click.UsageError("give words to search for, or a filter such as --tag backbone")
     json_mode(as_json)
     nb = open_notebook(ctx)
-    built = nb.ensure_index(fulltext=True)
+    built = nb.ensure_index(fulltext=True, progress=None if as_json else progress_printer())
     if built is not None and not built.repaired:
         notice("indexed", f"Indexed the notebook first: {built.summary()}", stats=built.to_dict())
     if not as_json:
