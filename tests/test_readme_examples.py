@@ -194,7 +194,7 @@ def test_search_example_finds_notes(project: Path, command: str):
     result = run_example(command)
     assert result.exit_code == 0, (command, result.stderr)
     as_json = command if "--json" in command else command + " --json"
-    hits = json.loads(run_example(as_json).stdout)
+    hits = json.loads(run_example(as_json).stdout)["hits"]
     assert hits, f"{command!r} finds nothing on the shipped notes"
     if "-yolo" in command:
         assert not any("yolo" in (h["title"] + h["path"]).lower() for h in hits)
