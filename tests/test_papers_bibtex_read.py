@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kb.errors import BibtexError, KbError
-from kb.papers.bibtex import fields_from_bibtex
+from kb.papers.bibread import fields_from_bibtex
 from kb.papers.fields import normalise_title
 
 TODAY = datetime.date(2026, 11, 26)
@@ -57,7 +57,7 @@ PUBLISHER_BIB = r"""% exported from a publisher
   DOI = {https://doi.org/10.1109/CVPR.2016.90},
   Abstract = {Deeper neural networks are more difficult to train.}
 }
-@article{second, title={Ignored}}
+@comment{a comment block is not an entry}
 """
 ACCENTS_BIB = r"""@article{accents,
   author = {M{\"u}ller, J{\'e}r{\^o}me and G{\"{o}}del, Kurt and \"{U}ber, Xaver and {\v{S}}koda, Jan
@@ -115,6 +115,7 @@ def test_fields_from_bibtex_decodes_latex() -> None:
         ("@comment{nothing here}", "no BibTeX entry"),
         ("@article{x, title={never closed", "line 1"),
         ("@article{x, title={a}, title={b}}", "Duplicate field"),
+        ("@article{x, title={a}}\n@article{y, title={b}}", "paper.bib holds 2 entries"),
     ],
 )
 def test_fields_from_bibtex_errors(text: str, message: str) -> None:

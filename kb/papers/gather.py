@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kb.errors import ArxivError
 from kb.models import PaperMeta
 from kb.papers.fields import fields_from_options, merge_fields
@@ -16,9 +18,12 @@ def describe_paper(title: str | None = None, *, arxiv: str | None = None, bibtex
     given = fields_from_options(title, authors=authors, year=year, venue=venue, arxiv=arxiv)
     from_bib = None
     if bibtex is not None:
-        from kb.papers.bibtex import fields_from_bibtex  # noqa: PLC0415 - bibtexparser, only when given
+        from kb.papers.bibread import fields_from_bibtex  # noqa: PLC0415 - bibtexparser, only when given
 
-        from_bib = fields_from_bibtex(bibtex, source=bibtex_source)
+        source = Path(bibtex_source) if bibtex_source else None
+        # Relative `file` paths (JabRef) are relative to the .bib file's folder.
+        base_dir = source.resolve().parent if source is not None and source.is_file() else None
+        from_bib = fields_from_bibtex(bibtex, source=bibtex_source or "the BibTeX input", base_dir=base_dir)
     arxiv_id = given.arxiv or (from_bib.arxiv if from_bib else None)
     fetched = None
     warnings: list[str] = []
