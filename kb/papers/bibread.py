@@ -168,6 +168,9 @@ def read_library(text: str, *, source: str = "the BibTeX input", base_dir: Path 
                                         f"{first_line.get(key, '?')}"))
         elif getattr(block, "error", None) is not None:
             key = getattr(getattr(block, "ignore_error_block", None), "key", None)
+            if key is None:  # a block that broke before its key was read: take it from the text
+                m = re.match(r"\s*@\w+\s*[{(]\s*([^\s,{}()=]+)", getattr(block, "raw", "") or "")
+                key = m.group(1) if m else None
             entries.append(LibraryEntry(source, line, key, error=_reason(block.error)))
     return entries
 

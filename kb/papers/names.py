@@ -125,6 +125,8 @@ def display_name(first: str, von: str, last: str, jr: str) -> str:
     """
     if not first and not von and not jr and " " in last and not is_organisation(last):
         return "{" + last + "}"  # a braced group (`{Some Vision Lab}`) kb would not recognise itself
+    if first and not von and " " in last:  # `{van der Maaten}, Laurens`, as Better BibTeX braces it
+        von, last = _von_last(last.split())
     if first and " " in last and not von:
         return f"{last}, {jr}, {first}" if jr else f"{last}, {first}"
     return " ".join(p for p in (first, von, last, jr) if p)
