@@ -186,8 +186,9 @@ def fields_from_bibtex(text: str, *, source: str = "the BibTeX input", base_dir:
     if not entries:
         raise BibtexError(f"no BibTeX entry (@article{{…}}, @inproceedings{{…}}, …) found in {source}")
     if len(entries) > 1:
+        target = source if Path(source).is_file() else "FILE"  # stdin has no name to repeat
         raise BibtexError(f"{source} holds {len(entries)} entries; kb add-note makes one note from one entry",
-                          hint=f"import them all with `kb import bibtex {source}`, or keep one entry in the file")
+                          hint=f"import them all with `kb import bibtex {target}`, or keep one entry in the file")
     (entry,) = entries
     if entry.paper is None:
         raise BibtexError(f"cannot read the BibTeX entry at line {entry.line} of {source}: {entry.error}")
