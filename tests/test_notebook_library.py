@@ -247,3 +247,15 @@ def test_unreadable_library(home: Path, content: bytes | None, message: str) -> 
     result = kb("import", "bibtex", "missing.bib", code=1)
     assert result.stderr.startswith(message) and "Traceback" not in result.stderr
     assert snapshot(home / "notes") == before
+
+
+def test_add_note_keeps_the_key_and_files_of_one_entry(home: Path) -> None:
+    (home / "lib" / "one.bib").write_text(
+        "% This file was created with JabRef 5.12.\n@Article{Ba2016,\n  Author = {Ba, Jimmy Lei and Hinton, Geoffrey E.},\n"
+        "  Title = {Layer Normalization},\n  Year = {2016},\n  Eprint = {1607.06450},\n  EprintType = {arXiv},\n"
+        "  file = {:papers/ba16.pdf:PDF},\n}\n", encoding="utf-8")
+    added = json.loads(kb("add-note", "--bibtex", "lib/one.bib", "--offline", "--no-edit", "--json").stdout)
+    meta = front_matter(home, added["path"])
+    assert meta["citekey"] == "Ba2016"
+    assert meta["pdf"] == str(home / "lib" / "papers" / "ba16.pdf")
+    assert meta["paper"]["authors"] == ["Jimmy Lei Ba", "Geoffrey E. Hinton"] and meta["paper"]["arxiv"] == "1607.06450"
