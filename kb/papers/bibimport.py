@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from kb.models import Note, PaperMeta
 from kb.papers.bibread import LibraryEntry
 from kb.papers.citekeys import new_citekey
-from kb.papers.fields import duplicate_reason, find_duplicate
+from kb.papers.fields import duplicate_reason, identities
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +34,25 @@ class ImportPlan:
     """Decides entry by entry; `planned` records each created note so later entries see it."""
 
     def __init__(self, notes: Iterable[Note], keys: dict[str, str]):
-        self.notes = [n for n in notes if n.kind == "paper"]
+        # Each paper note under its arXiv id, DOI and titles (the first by path wins, as in
+        # `find_duplicate`), so that a library of thousands of entries is matched in linear time.
+        self.known: dict[tuple[str, str], Note] = {}
+        for note in sorted((n for n in notes if n.kind == "paper"), key=lambda n: str(n.path)):
+            self._remember(note)
         self.owners = {key.casefold(): path for path, key in keys.items()}  # key -> note using it
+
+    def _remember(self, note: Note) -> None:
+        for identity in identities(note.paper, [note.title]):
+            self.known.setdefault(identity, note)
+
+    def _twin(self, paper: PaperMeta) -> Note | None:
+        """The note already about `paper`: same arXiv id, else DOI, else title (`find_duplicate`'s order)."""
+        found = identities(paper)
+        for kind in ("arxiv", "doi", "title"):
+            for identity in found:
+                if identity[0] == kind and identity in self.known:
+                    return self.known[identity]
+        return None
 
     def decide(self, entry: LibraryEntry) -> Decision:
         """The decision for `entry` (not yet recorded: call `planned` once its note exists)."""
@@ -44,7 +61,7 @@ class ImportPlan:
         paper = entry.paper
         if not paper.title:
             return Decision(entry, "fail", reason="the entry has no title")
-        twin = find_duplicate(paper, self.notes)
+        twin = self._twin(paper)
         if twin is not None:
             return Decision(entry, "skip", path=str(twin.path), reason=duplicate_reason(paper, twin))
         key = new_citekey(paper, self.owners)
@@ -58,6 +75,5 @@ class ImportPlan:
         """Record the note created (or that would be) for a `create` decision at `path`."""
         paper = decision.paper
         assert paper is not None and paper.citekey is not None
-        self.notes.append(Note(path=PurePosixPath(path), title=paper.title or "", kind="paper", body="",
-                               paper=paper))
+        self._remember(Note(path=PurePosixPath(path), title=paper.title or "", kind="paper", body="", paper=paper))
         self.owners[paper.citekey.casefold()] = path

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,15 +63,38 @@ def _latex_to_text(values: Sequence[str]) -> list[str]:
     return [clean_text(str(fields[f"f{i}"].value)) or "" for i in range(len(values))]
 
 
-def _names(value: object) -> tuple[str, ...]:
+# Fields read as text, and what makes a value need LaTeX decoding: a value without these reads the
+# same decoded, and decoding costs about a millisecond a value (a Zotero library has thousands).
+_TEXT_FIELDS = ("title", "booktitle", "journal", "journaltitle", "doi", "url", "abstract", "eprint", "arxivid",
+                "arxiv", "volume", "note", "howpublished")
+_LATEX = re.compile(r"[\\{}$&#^_~%]|--|``|''|[!?]`")
+
+
+def _name_parts(value: object) -> list[Any]:
+    return [p for p in (value if isinstance(value, list) else []) if hasattr(p, "last")]
+
+
+def _raw_texts(fields: dict[str, Any]) -> list[str]:
+    """The values of an entry that will be read as text (for decoding them all at once)."""
+    texts = [v for k in _TEXT_FIELDS if isinstance(v := fields.get(k), str)]
+    for p in _name_parts(fields.get("author")):
+        texts += [" ".join(getattr(p, part)) for part in ("first", "von", "last", "jr")]
+    return texts
+
+
+def _decoder(texts: list[str]) -> Callable[[str], str]:
+    """`decode(text)` for the given texts: LaTeX decoded (one pass for all), whitespace collapsed."""
+    todo = list(dict.fromkeys(t for t in texts if _LATEX.search(t)))
+    table = dict(zip(todo, _latex_to_text(todo), strict=True))
+    return lambda text: table[text] if text in table else (clean_text(text) or "")
+
+
+def _names(value: object, decode: Callable[[str], str]) -> tuple[str, ...]:
     """Authors as notes keep them (`Laurens van der Maaten`, `Martin Luther King Jr.`), from
     bibtexparser's name parts; `others` (`and others`) is dropped."""
-    parts = [p for p in (value if isinstance(value, list) else []) if hasattr(p, "last")]
-    flat = [" ".join(getattr(p, part)) for p in parts for part in ("first", "von", "last", "jr")]
-    decoded = _latex_to_text(flat)
     names = []
-    for i, p in enumerate(parts):
-        first, von, last, jr = decoded[4 * i : 4 * i + 4]
+    for p in _name_parts(value):
+        first, von, last, jr = (decode(" ".join(getattr(p, part))) for part in ("first", "von", "last", "jr"))
         if len(p.last) == 1 and p.last[0].startswith("{") and p.last[0].endswith("}") and not (first or von or jr):
             last = last.strip()  # a braced group: one name, kept whole (`{Google Brain Team}`)
         name = display_name(first, von, last, jr)
@@ -101,14 +124,14 @@ def file_paths(value: str, base_dir: Path | None = None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _paper(fields: dict[str, Any], key: str | None, base_dir: Path | None) -> PaperMeta:
+def _paper(fields: dict[str, Any], key: str | None, base_dir: Path | None, decode: Callable[[str], str]) -> PaperMeta:
     """The paper an entry's fields (lower-case names) describe."""
 
     def text_field(*names: str) -> str | None:
         for name in names:
             value = fields.get(name)
             if isinstance(value, str) and value.strip():
-                return _latex_to_text([value])[0] or None
+                return decode(value) or None
         return None
 
     year = None
@@ -126,7 +149,7 @@ def _paper(fields: dict[str, Any], key: str | None, base_dir: Path | None) -> Pa
         venue = "arXiv"
     file_field = fields.get("file")
     return PaperMeta(
-        title=text_field("title"), authors=_names(fields.get("author")), year=year, venue=venue, arxiv=arxiv,
+        title=text_field("title"), authors=_names(fields.get("author"), decode), year=year, venue=venue, arxiv=arxiv,
         doi=clean_doi(text_field("doi")), url=text_field("url"), abstract=text_field("abstract"),
         citekey=key or None,
         files=file_paths(file_field, base_dir) if isinstance(file_field, str) else (),
@@ -152,16 +175,21 @@ def read_library(text: str, *, source: str = "the BibTeX input", base_dir: Path 
         bib_mw.SeparateCoAuthors(),
         bib_mw.SplitNameParts(),
     ])
+    fields_of: dict[int, dict[str, Any]] = {}
+    for block in library.blocks:
+        if isinstance(block, Entry):
+            fields_of[id(block)] = fields = {}
+            for f in block.fields:
+                fields.setdefault(f.key.lower(), f.value)
+    decode = _decoder([t for fields in fields_of.values() for t in _raw_texts(fields)])
     entries: list[LibraryEntry] = []
     first_line: dict[str, int] = {}
     for block in library.blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, Entry):
             first_line.setdefault(block.key, line)
-            fields = {}
-            for f in block.fields:
-                fields.setdefault(f.key.lower(), f.value)
-            entries.append(LibraryEntry(source, line, block.key, _paper(fields, block.key, base_dir)))
+            paper = _paper(fields_of[id(block)], block.key, base_dir, decode)
+            entries.append(LibraryEntry(source, line, block.key, paper))
         elif isinstance(block, DuplicateBlockKeyBlock):
             key = block.key
             entries.append(LibraryEntry(source, line, key, error=f"the key {key!r} is already used at line "
