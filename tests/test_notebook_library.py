@@ -259,3 +259,22 @@ def test_add_note_keeps_the_key_and_files_of_one_entry(home: Path) -> None:
     assert meta["citekey"] == "Ba2016"
     assert meta["pdf"] == str(home / "lib" / "papers" / "ba16.pdf")
     assert meta["paper"]["authors"] == ["Jimmy Lei Ba", "Geoffrey E. Hinton"] and meta["paper"]["arxiv"] == "1607.06450"
+
+
+def test_ctrl_c_says_what_was_kept(home: Path, monkeypatch) -> None:
+    import kb.papers.create as create
+
+    real_create, calls = create.create_note_file, []
+
+    def create_then_stop(folder, title, text):
+        calls.append(title)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_create(folder, title, text)
+
+    monkeypatch.setattr(create, "create_note_file", create_then_stop)
+    result = CliRunner().invoke(cli, ["import", "bibtex", ZOTERO])
+    assert result.exit_code == 130
+    assert result.stderr == "Interrupted; the notes created so far were kept and indexed.\n"
+    listed = {h["path"] for h in json.loads(kb("search", "kind:paper", "t-SNE", "--json").stdout)}
+    assert "papers/[72]Visualizing-Data-Using-t-SNE.md" in listed

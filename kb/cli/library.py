@@ -43,7 +43,10 @@ def import_bibtex_cmd(ctx, library: str, dry_run: bool, tags: str | None, status
 
     Example: kb import bibtex ~/Zotero/library.bib --dry-run
     """
-    report = open_notebook(ctx).import_bibtex(library, dry_run=dry_run, tags=tags or (), status=status)
+    nb = open_notebook(ctx)
+    ctx.find_root().obj["on_interrupt"] = ("Interrupted; nothing was written." if dry_run else
+                                           "Interrupted; the notes created so far were kept and indexed.")
+    report = nb.import_bibtex(library, dry_run=dry_run, tags=tags or (), status=status)
     if as_json:
         emit_json(report.to_dict())
     else:
