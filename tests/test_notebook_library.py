@@ -278,3 +278,16 @@ def test_ctrl_c_says_what_was_kept(home: Path, monkeypatch) -> None:
     assert result.stderr == "Interrupted; the notes created so far were kept and indexed.\n"
     listed = {h["path"] for h in json.loads(kb("search", "kind:paper", "t-SNE", "--json").stdout)}
     assert "papers/[72]Visualizing-Data-Using-t-SNE.md" in listed
+
+
+@pytest.mark.slow
+def test_a_read_only_notes_folder_fails_each_entry_and_changes_nothing(kb_home: Path, read_only_kb) -> None:
+    (kb_home / "lib.bib").write_text("@article{a, title = {Paper A}}\n@article{b, title = {Paper B}}\n", encoding="utf-8")
+    Notebook(Paths(kb_home / "notes", kb_home / "index")).index()
+    before = snapshot(kb_home / "notes")
+    result = read_only_kb(kb_home / "notes")("import", "bibtex", "lib.bib")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split(": cannot write ")[0] for line in lines[:2]] == ["failed lib.bib:1 a", "failed lib.bib:2 b"]
+    assert lines[-1] == "0 created, 0 skipped as duplicates, 2 failed"
+    assert snapshot(kb_home / "notes") == before
