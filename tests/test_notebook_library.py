@@ -238,6 +238,7 @@ def test_notes_are_indexed_once_and_kept_when_interrupted(home: Path, monkeypatc
 
 @pytest.mark.parametrize(("content", "message"), [
     (None, "Error: cannot read missing.bib: No such file or directory"),
+    (b"TY  - JOUR\nTI  - A RIS file, not BibTeX\nER  - \n", "Error: no BibTeX entry (@article{"),
     (b"@article{x, title = {ok}}\n@article{y, title = {caf\xe9}}\n", "Error: missing.bib:2: not UTF-8"),
 ])
 def test_unreadable_library(home: Path, content: bytes | None, message: str) -> None:

@@ -103,6 +103,9 @@ class LibraryUseCases(ReadingUseCases):
             line = path.read_bytes().count(b"\n", 0, exc.start) + 1
             raise BibtexError(f"{source}:{line}: not UTF-8 ({exc.reason})", hint="save the library as UTF-8") from None
         entries = read_library(text, source=source, base_dir=path.resolve().parent)
+        if not entries:  # most likely not a BibTeX file at all (RIS, CSL JSON): say so rather than "0 created"
+            raise BibtexError(f"no BibTeX entry (@article{{…}}, @inproceedings{{…}}, …) found in {source}",
+                              hint="export the library as BibTeX (.bib), e.g. with Zotero's Better BibTeX")
         tag_list = parse_tags(tags)
         today = today or datetime.date.today()
         papers = self.paths.papers
