@@ -129,13 +129,13 @@ class LibraryUseCases(ReadingUseCases):
                     continue
                 paper = decision.paper
                 try:
-                    text = render_note(template, paper, today, tags=tag_list, status=status)
+                    note_text = render_note(template, paper, today, tags=tag_list, status=status)
                     if dry_run:
                         rel = f"{prefix}/[{number}]{slugify(paper.title or '')}.md".lstrip("/")
                         number += 1
                     else:
                         papers.mkdir(parents=True, exist_ok=True)
-                        file = create_note_file(papers, paper.title or "", text)
+                        file = create_note_file(papers, paper.title or "", note_text)
                         rel = file.resolve().relative_to(self.paths.notes.resolve()).as_posix()
                         created.append(rel)
                 except KbError as exc:  # a title the template refuses, a number that cannot be claimed
@@ -157,6 +157,6 @@ class LibraryUseCases(ReadingUseCases):
                     run()
                 finally:  # what was written is indexed, whatever stopped the loop
                     if created:
-                        stats = index_locked(self.paths)
-                        problems = tuple(p for p in stats.problems if p.path in set(created))
+                        stats, new = index_locked(self.paths), set(created)
+                        problems = tuple(p for p in stats.problems if p.path in new)
         return ImportReport(source, tuple(results), dry_run, problems)
