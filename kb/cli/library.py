@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kb.cli import KbGroup, cli, open_notebook
-from kb.cli.terminal import clean, echo, echo_error, emit_json
+from kb.cli.terminal import clean, echo, echo_error, emit_json, json_mode
 from kb.layout import STATUSES
 
 
@@ -43,6 +43,7 @@ def import_bibtex_cmd(ctx, library: str, dry_run: bool, tags: str | None, status
 
     Example: kb import bibtex ~/Zotero/library.bib --dry-run
     """
+    json_mode(as_json)  # a repaired index is then a JSON notice, not a stderr line
     nb = open_notebook(ctx)
     ctx.find_root().obj["on_interrupt"] = ("Interrupted; nothing was written." if dry_run else
                                            "Interrupted; the notes created so far were kept and indexed.")
@@ -53,7 +54,7 @@ def import_bibtex_cmd(ctx, library: str, dry_run: bool, tags: str | None, status
         for entry in report.entries:
             echo(clean(_line(entry, report.dry_run), one_line=True))
         for problem in report.problems:
-            echo_error(f"Warning: {problem}")
+            echo_error(f"Warning: {problem}")  # under --json they are the report's `problems`
         echo(report.summary())
     if report.count("failed"):
         ctx.exit(1)
