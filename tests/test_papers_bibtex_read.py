@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kb.errors import BibtexError, KbError
-from kb.papers.bibread import fields_from_bibtex, file_paths, read_library
+from kb.papers.bibread import fields_from_bibtex, file_paths, first_entry, read_library
 from kb.papers.fields import normalise_title
 
 TODAY = datetime.date(2026, 11, 26)
@@ -115,7 +115,7 @@ def test_fields_from_bibtex_decodes_latex() -> None:
         ("@comment{nothing here}", "no BibTeX entry"),
         ("@article{x, title={never closed", "line 1"),
         ("@article{x, title={a}, title={b}}", "Duplicate field"),
-        ("@article{x, title={a}}\n@article{y, title={b}}", "paper.bib holds 2 entries"),
+        ("@article{x, title={a, }\n@article{y, title={b}}", "line 1"),
     ],
 )
 def test_fields_from_bibtex_errors(text: str, message: str) -> None:
@@ -192,3 +192,12 @@ def test_import_plan_matches_by_arxiv_doi_then_title_and_remembers_what_it_creat
     again = plan.decide(entry("z", title="Identity mappings"))
     assert (again.action, again.path) == ("skip", "papers/[8]Identity-Mappings.md")
     assert plan.decide(entry("he2016deep", title="Yet Another", year=2016)).paper.citekey == "he2016deepb"
+
+
+def test_first_entry_of_a_library_warns_of_the_others() -> None:
+    paper, warning = first_entry("@article{x, title={A}}\n@comment{not an entry}\n@article{y, title={B}}\n",
+                                 source="paper.bib")
+    assert paper.title == "A" and paper.citekey == "x"
+    assert warning == ("paper.bib holds 2 entries; this note is made from the first (x, line 1) only; "
+                       "to import them all, run `kb import bibtex FILE`")  # paper.bib is not a file here
+    assert first_entry(ARXIV_BIB)[1] is None

@@ -134,13 +134,13 @@ def test_add_note_pins_a_key_unique_in_the_notebook(home: Path) -> None:
                     "@misc{dreams,"]
 
 
-def test_add_note_refuses_a_library_and_points_to_import(home: Path) -> None:
+def test_add_note_from_a_library_warns_and_points_to_import(home: Path) -> None:
     bib = home / "two.bib"
     bib.write_text("@article{a, title = {One}}\n@article{b, title = {Two}}\n", encoding="utf-8")
-    result = kb(home, "add-note", "--bibtex", str(bib), "--no-edit", code=1)
-    assert f"Error: {bib} holds 2 entries; kb add-note makes one note from one entry" in result.stderr
-    assert f"Hint: import them all with `kb import bibtex {bib}`" in result.stderr
-    assert not (home / "notes" / "papers" / "[8]One.md").exists()
+    result = kb(home, "add-note", "--bibtex", str(bib), "--no-edit")
+    assert result.stderr == (f"Warning: {bib} holds 2 entries; this note is made from the first (a, line 1) only; "
+                             f"to import them all, run `kb import bibtex {bib}`\n")
+    assert (home / "notes" / "papers" / "[8]One.md").exists() and not (home / "notes" / "papers" / "[9]Two.md").exists()
 
 
 def test_check_reports_duplicate_and_invalid_citekeys(home: Path) -> None:

@@ -203,21 +203,31 @@ def read_library(text: str, *, source: str = "the BibTeX input", base_dir: Path 
     return entries
 
 
-def fields_from_bibtex(text: str, *, source: str = "the BibTeX input", base_dir: Path | None = None) -> PaperMeta:
-    """The paper of a BibTeX text holding one entry (as exported by arXiv, Scholar, DBLP, publishers).
+def first_entry(text: str, *, source: str = "the BibTeX input",
+                base_dir: Path | None = None) -> tuple[PaperMeta, str | None]:
+    """The paper of the first entry of a BibTeX text, and a warning when the text holds more entries
+    (a library: `kb import bibtex` reads them all).
 
     LaTeX accents are decoded, braces dropped, names kept as `First von Last Jr.`, journal/booktitle
     become the venue and an arXiv id is taken from eprint, journal, volume, url or an arXiv DOI.
-    Raises BibtexError when there is no entry, it cannot be read, or there are several.
+    Raises BibtexError when there is no entry or the first cannot be read.
     """
     entries = read_library(text, source=source, base_dir=base_dir)
     if not entries:
         raise BibtexError(f"no BibTeX entry (@article{{…}}, @inproceedings{{…}}, …) found in {source}")
-    if len(entries) > 1:
-        target = source if Path(source).is_file() else "FILE"  # stdin has no name to repeat
-        raise BibtexError(f"{source} holds {len(entries)} entries; kb add-note makes one note from one entry",
-                          hint=f"import them all with `kb import bibtex {target}`, or keep one entry in the file")
-    (entry,) = entries
+    entry = entries[0]
+    command = f"kb import bibtex {source if Path(source).is_file() else 'FILE'}"  # stdin has no name to repeat
     if entry.paper is None:
-        raise BibtexError(f"cannot read the BibTeX entry at line {entry.line} of {source}: {entry.error}")
-    return entry.paper
+        raise BibtexError(f"cannot read the BibTeX entry at line {entry.line} of {source}: {entry.error}",
+                          hint=f"fix it; to import a library of several entries, use `{command}`"
+                          if len(entries) > 1 else None)
+    warning = None
+    if len(entries) > 1:
+        warning = (f"{source} holds {len(entries)} entries; this note is made from the first "
+                   f"({entry.key}, line {entry.line}) only; to import them all, run `{command}`")
+    return entry.paper, warning
+
+
+def fields_from_bibtex(text: str, *, source: str = "the BibTeX input", base_dir: Path | None = None) -> PaperMeta:
+    """The paper of the first entry of a BibTeX text (see `first_entry`, which also warns of others)."""
+    return first_entry(text, source=source, base_dir=base_dir)[0]
