@@ -80,7 +80,7 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 def test_the_readme_has_the_examples_this_module_runs():
     # The parser found every row of the table and every line of the block (one example per command).
-    assert len(TABLE) == 14
+    assert len(TABLE) == 15
     assert [c.split()[1] for c in TABLE][:7] == ["index", "search", "show", "tags", "toc", "check", "add-note"]
     assert len(SEARCHES) == 8
     assert all(c.startswith("kb search ") for c in SEARCHES)
@@ -103,6 +103,8 @@ def project(indexed_copy: Path, tmp_path: Path, monkeypatch) -> Path:
     """A fresh copy of the indexed notebook, and the current folder in it."""
     home = tmp_path / "project"
     shutil.copytree(indexed_copy, home)
+    # The library README's `kb import bibtex library.bib` example reads: a Zotero export, as a reader has one.
+    shutil.copy(ROOT / "tests" / "data" / "bibtex" / "library.bib", home / "library.bib")
     monkeypatch.chdir(home)
     for name in ("KB_NOTES", "KB_INDEX"):
         monkeypatch.delenv(name, raising=False)
@@ -183,6 +185,12 @@ def test_command_table_example(project: Path, command: str):
     elif name == "export" and "-o" in command:
         out = project / shlex.split(command)[-1]
         assert out.read_text(encoding="utf-8").startswith("@")  # BibTeX entries, written where it was run
+    elif name == "import":
+        assert result.stdout.splitlines() == [
+            "skipped library.bib:2 he2016deep: already in papers/[7]Deep-Residual-Learning-for-Image-Recognition.md "
+            "(same title)",
+            "would create library.bib:12 ba2016layer -> papers/[72]Layer-Normalization.md (citekey ba2016layer)",
+            "1 would be created, 1 skipped as duplicates, 0 failed (dry run: nothing was written)"]
     elif command.startswith("kb snippets export"):
         assert "kb-snippet: ResNet-18" in (project / "resnet18.py").read_text(encoding="utf-8")
     if name != "add-note":

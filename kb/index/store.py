@@ -123,6 +123,7 @@ def replace_notebook_problems(db: Store, problems: Iterable[Problem], only: list
     broken links and unknown tags (of every note; with `only`, the broken links and unknown tags of
     those notes, keeping the duplicate titles, which cannot have changed)."""
     db.conn.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM notes)")
+    db.conn.execute("DELETE FROM problems WHERE kind = 'duplicate-citekey'")  # always checked in full
     if only is None:
         db.conn.execute("DELETE FROM problems WHERE kind IN ('duplicate-title', 'broken-link', 'missing-asset', 'unknown-tag')")
     else:

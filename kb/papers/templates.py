@@ -147,15 +147,19 @@ def front_matter_dict(
         "doi": fields.doi,
         "url": fields.url,
     }
+    pdf = next((f for f in fields.files if f.lower().endswith(".pdf")), fields.files[0] if fields.files else None)
     data = {
         "title": fields.title,
         "kind": "paper",
+        "citekey": fields.citekey,
         "authors": list(note_authors),
         "tags": list(tags),
         "status": status,
         "aliases": list(aliases),
         "tldr": tldr,
         "paper": {k: v for k, v in paper.items() if _present(v)},
+        "pdf": pdf,
+        "files": [f for f in fields.files if f != pdf],  # the other attachments, when there are more
         "added": today,
     }
     return {k: v for k, v in data.items() if _present(v)}
