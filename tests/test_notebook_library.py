@@ -111,7 +111,7 @@ def test_import_a_better_bibtex_export(home: Path) -> None:
     assert chinese["paper"]["venue"] == "计算机应用研究"
 
     # Indexed at once: searchable, and kb check finds nothing wrong with the new notes.
-    hits = json.loads(kb("search", "t-SNE", "--json").stdout)
+    hits = json.loads(kb("search", "t-SNE", "--json").stdout)["hits"]
     assert hits[0]["path"] == "papers/[72]Visualizing-Data-Using-t-SNE.md"
     problems = json.loads(kb("check", "--json").stdout)
     assert not [p for p in problems if p["path"] in created]
@@ -277,7 +277,7 @@ def test_ctrl_c_says_what_was_kept(home: Path, monkeypatch) -> None:
     result = CliRunner().invoke(cli, ["import", "bibtex", ZOTERO])
     assert result.exit_code == 130
     assert result.stderr == "Interrupted; the notes created so far were kept and indexed.\n"
-    listed = {h["path"] for h in json.loads(kb("search", "kind:paper", "t-SNE", "--json").stdout)}
+    listed = {h["path"] for h in json.loads(kb("search", "kind:paper", "t-SNE", "--json").stdout)["hits"]}
     assert "papers/[72]Visualizing-Data-Using-t-SNE.md" in listed
 
 
