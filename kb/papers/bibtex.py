@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from kb.papers.names import bibtex_name
+from kb.papers.names import balanced_braces, bibtex_name
 
 # A venue that says "not published elsewhere": arXiv, CoRR, "… preprint …".
 ARXIV_VENUE = re.compile(r"(?i)^\s*(arxiv\b.*|corr|.*\bpreprint\b.*)\s*$")
@@ -64,15 +64,6 @@ _LATEX_SPECIAL = {
 _MATH = re.compile(r"(?<![\\$])\$(?=[^\s$])(?:[^$\\%&#]|\\[^%&#])+?(?<=[^\s\\])\$(?!\d)")
 
 
-def _balanced(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0
-
-
 def _escape_text(text: str, braces_ok: bool) -> str:
     """Escape one piece of a value; `braces_ok` says whether the braces of the whole value balance."""
     out = []
@@ -95,11 +86,11 @@ def _latex(text: str, *, protect_case: bool = False) -> str:
     is balanced on its own, so the text around it balances exactly when the whole value does.
     """
     text = " ".join(text.split())
-    braces_ok = _balanced(text)
+    braces_ok = balanced_braces(text)
     out = []
     pos = 0
     for m in _MATH.finditer(text):
-        if not _balanced(m.group()):
+        if not balanced_braces(m.group()):
             continue
         out.append(_escape_words(text[pos : m.start()], protect_case, braces_ok))
         out.append(m.group())
@@ -118,7 +109,7 @@ def _escape_words(text: str, protect_case: bool, braces_ok: bool) -> str:
     def word(m: re.Match[str]) -> str:
         escaped = _escape_text(m.group(), braces_ok)
         letters = [c for c in m.group() if c.isalpha()]
-        if any(c.isupper() for c in letters[1:]) and _balanced(escaped):
+        if any(c.isupper() for c in letters[1:]) and balanced_braces(escaped):
             return "{" + escaped + "}"
         return escaped
 

@@ -43,12 +43,13 @@ def is_organisation(name: str) -> bool:
     """Whether a name is a group's (`Google Brain Team`, `{The Pile Authors}`): braced whole, or
     holding a word such as Team, Consortium, Institute, University, Inc., or a digit or `&`."""
     name = name.strip()
-    if name.startswith("{") and name.endswith("}") and _balanced(name[1:-1]):
+    if name.startswith("{") and name.endswith("}") and balanced_braces(name[1:-1]):
         return True
     return " " in name and bool(_ORGANISATION.search(name))
 
 
-def _balanced(text: str) -> bool:
+def balanced_braces(text: str) -> bool:
+    """Whether every `}` in `text` closes an earlier `{` and every `{` is closed."""
     depth = 0
     for ch in text:
         depth += {"{": 1, "}": -1}.get(ch, 0)
