@@ -23,7 +23,7 @@ from kb.papers.arxiv import parse_arxiv_id
 # Keys `kb` understands, plus the common Docusaurus/VuePress ones so that they do not
 # trigger "did you mean" warnings.
 KNOWN_KEYS = frozenset(
-    """title tags authors aliases sidebar_position sidebar_label kind status tldr paper snippets added
+    """title tags authors aliases sidebar_position sidebar_label kind status tldr paper snippets added pdf
     slug description date id keywords image draft unlisted hide_title hide_table_of_contents
     toc_min_heading_level toc_max_heading_level pagination_label pagination_next pagination_prev
     custom_edit_url last_update displayed_sidebar sidebar_class_name sidebar_custom_props
