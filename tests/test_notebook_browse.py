@@ -32,7 +32,12 @@ def paths(notes) -> list[str]:
 
 def test_list_everything_in_natural_path_order(nb):
     # [3] before [10]: numbers in paths sort as numbers.
-    assert paths(nb.list_notes()) == [RESIDUAL, INTRO, LENET, ALEXNET, RESNET, ORPHAN]
+    notes = nb.list_notes()
+    assert paths(notes) == [RESIDUAL, INTRO, LENET, ALEXNET, RESNET, ORPHAN]
+    # Listed notes carry their metadata but not their text (not read, to list many notes fast).
+    alexnet = notes[3]
+    assert alexnet.aliases == ("AlexNet",) and alexnet.meta["pdf"] == "pdfs/alexnet.pdf" and alexnet.year == 2012
+    assert alexnet.body == "" and alexnet.text == "" and nb.note("AlexNet").body.startswith("Back to")
 
 
 @pytest.mark.parametrize(("filters", "expected"), [

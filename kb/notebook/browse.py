@@ -91,7 +91,8 @@ class BrowseUseCases(ReadingUseCases):
 
     def list_notes(self, filters: Filters | None = None, *, orphans: bool = False, links_to: str | None = None,
                    linked_from: str | None = None, sort: str = "path") -> list[Note]:
-        """Notes passing `filters` (see `matches`), sorted by path, number, year or title.
+        """Notes passing `filters` (see `matches`), sorted by path, number, year or title; their body,
+        text, code, links and snippets are left empty (`note()` gives one note in full).
 
         `orphans`: only notes with no link to another note and none from another note (only links
         that resolve to a note count; links to itself do not). `links_to`/`linked_from` (any NOTE
@@ -102,7 +103,7 @@ class BrowseUseCases(ReadingUseCases):
         filters = filters or Filters()
         key = _sort_key(sort)
         with self._reading() as (_, conn):
-            notes = store.list_notes(conn)
+            notes = store.list_notes(conn, text=False)
             edges = _edges(conn)
             wanted_to = find_note(conn, links_to) if links_to else None
             wanted_from = find_note(conn, linked_from) if linked_from else None
@@ -126,7 +127,7 @@ class BrowseUseCases(ReadingUseCases):
         if depth < 0:
             raise KbError(f"depth must be 0 or more, not {depth}")
         with self._reading() as (_, conn):
-            nodes = [(str(n.path), n.title, n.kind) for n in store.list_notes(conn)]
+            nodes = [(str(n.path), n.title, n.kind) for n in store.list_notes(conn, text=False)]
             links = [(source, link.resolved, link.style, link.line)
                      for _, source, link in store.internal_links(conn) if link.resolved]
             centre = find_note(conn, around) if around else None
