@@ -39,7 +39,8 @@ def _note_dict(note: Note) -> dict:
 @click.option("--links-to", "links_to", metavar="NOTE", help="Only notes that link to NOTE.")
 @click.option("--linked-from", "linked_from", metavar="NOTE", help="Only notes that NOTE links to.")
 @click.option("--sort", type=click.Choice(SORTS), default="path", show_default=True, help="Order of the notes.")
-@click.option("--format", "fmt", type=click.Choice(LIST_FORMATS), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(LIST_FORMATS), default="table", show_default=True,
+              help="A table, a JSON array, one JSON object a line, or paths relative to the notes folder.")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.pass_context
 def list_cmd(ctx, tags, kinds, statuses, year, chapters, authors, orphans, links_to, linked_from, sort, fmt,
@@ -79,7 +80,8 @@ def list_cmd(ctx, tags, kinds, statuses, year, chapters, authors, orphans, links
 
 
 @cli.command("graph")
-@click.option("--format", "fmt", type=click.Choice(GRAPH_FORMATS), default="dot", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(GRAPH_FORMATS), default="dot", show_default=True,
+              help="Graphviz DOT, JSON (nodes and edges) or a Mermaid flowchart.")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--around", metavar="NOTE", help="Only the notes near NOTE (path, title, slug or alias).")
 @click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
