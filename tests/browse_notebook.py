@@ -13,7 +13,7 @@ NOTES = {
 title: "[1]LeNet"
 tags: [cnn, classic]
 status: read
-paper: {title: Gradient-Based Learning, year: 1998, doi: 10.1109/5.726791}
+paper: {title: Gradient-Based Learning, authors: [Yann LeCun, Léon Bottou], year: 1998, doi: 10.1109/5.726791}
 ---
 The first CNN. See [[AlexNet "quoted" 网络]] and [the ResNet note](./[3]ResNet.md).
 A [section](#the-first-cnn) of itself and a [broken one](./[99]Missing.md).

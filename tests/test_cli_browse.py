@@ -127,6 +127,11 @@ def test_graph_mermaid_around_a_note(runner, home):
 def test_graph_bad_input(runner, home):
     assert "is not in the range" in kb(runner, home, "graph", "--around", "LeNet", "--depth", "-1", code=2).stderr
     assert kb(runner, home, "graph", "--around", "Nobody", code=1).stderr.startswith("Error: no note matches 'Nobody'")
+    assert "--depth needs --around NOTE" in kb(runner, home, "graph", "--depth", "2", code=2).stderr
+
+
+def test_list_by_author(runner, home):
+    assert kb(runner, home, "list", "--author", "lecun", "--format", "paths").stdout == LENET + "\n"
 
 
 # --- kb open -----------------------------------------------------------------------------------

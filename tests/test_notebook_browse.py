@@ -54,6 +54,8 @@ def test_list_everything_in_natural_path_order(nb):
     (Filters(year_to=1998), [LENET]),
     (Filters(tags=("cnn",), year_from=2013), [RESNET]),
     (Filters(tags=("nothing-has-this",)), []),
+    (Filters(authors=("BOTTOU",)), [LENET]),  # the paper's authors, by part of a name
+    (Filters(authors=("lecun", "nobody")), [LENET]),  # any of them
 ])
 def test_filters(nb, filters, expected):
     assert paths(nb.list_notes(filters)) == expected

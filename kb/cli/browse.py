@@ -84,10 +84,10 @@ def list_cmd(ctx, tags, kinds, statuses, year, chapters, authors, orphans, links
               help="Graphviz DOT, JSON (nodes and edges) or a Mermaid flowchart.")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--around", metavar="NOTE", help="Only the notes near NOTE (path, title, slug or alias).")
-@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
-              help="With --around: how many links away, following links either way.")
+@click.option("--depth", type=click.IntRange(min=0), help="With --around: how many links away, following links "
+              "either way (default 1).")
 @click.pass_context
-def graph_cmd(ctx, fmt: str, as_json: bool, around: str | None, depth: int) -> None:
+def graph_cmd(ctx, fmt: str, as_json: bool, around: str | None, depth: int | None) -> None:
     """Print the graph of links between notes as Graphviz DOT, JSON or Mermaid.
 
     Only links that resolve to another note are edges (broken links are not); JSON says of each edge
@@ -95,7 +95,9 @@ def graph_cmd(ctx, fmt: str, as_json: bool, around: str | None, depth: int) -> N
 
     Example: kb graph --format mermaid --around ResNet --depth 1
     """
-    graph = open_notebook(ctx).graph(around=around, depth=depth)
+    if depth is not None and around is None:
+        raise click.UsageError("--depth needs --around NOTE")
+    graph = open_notebook(ctx).graph(around=around, depth=1 if depth is None else depth)
     if as_json or fmt == "json":
         emit_json(graph.to_dict())
     else:
