@@ -157,3 +157,21 @@ def test_the_shipped_resnet_paper_note_runs_as_a_notebook(runner, tmp_path):
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert outputs[-1].text.strip() == "(1, 128, 4, 4)"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="the ResNet chapter's code needs torch")
+def test_the_shipped_resnet_chapter_runs_top_to_bottom_with_its_attached_files(runner, tmp_path):
+    """Cells share one kernel, so a later block may use an earlier one's names, and the attached
+    files print what their `expect:` lines say."""
+    from nbclient import NotebookClient
+
+    shutil.copytree(ROOT / "notes", tmp_path / "notes")
+    out = tmp_path / "resnet-chapter.ipynb"
+    kb(runner, tmp_path, "snippets", "export", "ch2b/[5]ResNet.md", "--format", "ipynb", "-o", str(out))
+    nb = nbformat.read(out, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    for line in ("params = 11689512", "params = 21797672", "params = 25557032", "output_shape = (1, 1000)"):
+        assert line in printed
