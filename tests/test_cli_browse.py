@@ -103,6 +103,7 @@ def test_graph_json_says_which_edges_are_wiki_links(runner, home):
     assert edges[(LENET, RESNET)] == (False, True)
     assert not any("Missing" in target for _, target in edges)  # the broken link is no edge
     assert json.loads(kb(runner, home, "graph", "--json").stdout) == data
+    assert data["notices"] == []  # an object carries its notices (CLI manners), none here
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydot's grammar uses pyparsing's old names

@@ -109,7 +109,9 @@ def test_export_refuses_to_overwrite_without_force(runner, home):
     result = kb(runner, home, "snippets", "export", "Mixed", "--format", "ipynb", "-o", str(out), code=1)
     assert result.stderr.splitlines() == [f"Error: {out}: already exists", "Hint: pass --force to overwrite it"]
     assert out.read_text(encoding="utf-8") == "mine"
-    kb(runner, home, "snippets", "export", "Mixed", "--format", "ipynb", "-o", str(out), "--force")
+    result = kb(runner, home, "snippets", "export", "Mixed", "--format", "ipynb", "-o", str(out), "--force", "--json")
+    assert json.loads(result.stdout) == {"note": "Mixed", "output": str(out), "format": "ipynb", "cells": 9,
+                                         "notices": []}
     nbformat.validate(nbformat.read(out, as_version=4))
 
 

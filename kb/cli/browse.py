@@ -7,7 +7,8 @@ import json
 import click
 
 from kb.cli import cli, open_notebook
-from kb.cli.terminal import clean, echo, echo_error, emit_json, style
+from kb.cli.completion import complete_notes, complete_tags
+from kb.cli.terminal import clean, echo, echo_error, emit_json, json_mode, style
 from kb.layout import KINDS, STATUSES
 from kb.models import Note
 
@@ -28,7 +29,7 @@ def _note_dict(note: Note) -> dict:
 
 
 @cli.command("list")
-@click.option("--tag", "tags", multiple=True, help="Only notes with this tag (repeatable: every tag must match).")
+@click.option("--tag", "tags", multiple=True, shell_complete=complete_tags, help="Only notes with this tag (repeatable: every tag must match).")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only this kind (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
               help="Reading status (repeatable); a paper without one counts as to-read.")
@@ -36,8 +37,8 @@ def _note_dict(note: Note) -> dict:
 @click.option("--chapter", "chapters", multiple=True, help="Only notes in this chapter (folder or label; repeatable).")
 @click.option("--author", "authors", multiple=True, help="Only notes by (or papers by) this author (part of the name).")
 @click.option("--orphans", is_flag=True, help="Only notes with no link to or from another note.")
-@click.option("--links-to", "links_to", metavar="NOTE", help="Only notes that link to NOTE.")
-@click.option("--linked-from", "linked_from", metavar="NOTE", help="Only notes that NOTE links to.")
+@click.option("--links-to", "links_to", metavar="NOTE", shell_complete=complete_notes, help="Only notes that link to NOTE.")
+@click.option("--linked-from", "linked_from", metavar="NOTE", shell_complete=complete_notes, help="Only notes that NOTE links to.")
 @click.option("--sort", type=click.Choice(SORTS), default="path", show_default=True, help="Order of the notes.")
 @click.option("--format", "fmt", type=click.Choice(LIST_FORMATS), default="table", show_default=True,
               help="A table, a JSON array, one JSON object a line, or paths relative to the notes folder.")
@@ -53,6 +54,8 @@ def list_cmd(ctx, tags, kinds, statuses, year, chapters, authors, orphans, links
     """
     from kb import Filters  # noqa: PLC0415 - the query language's filters, not needed for --help
 
+    fmt = "json" if as_json else fmt
+    json_mode(fmt == "json")  # notices (a repaired index) then travel as JSON too
     years = (None, None)
     if year:
         parsed = Filters.parse_years(year)
@@ -62,7 +65,6 @@ def list_cmd(ctx, tags, kinds, statuses, year, chapters, authors, orphans, links
     filters = Filters(tuple(tags), tuple(kinds), tuple(authors), tuple(chapters), tuple(statuses), *years)
     notes = open_notebook(ctx).list_notes(filters, orphans=orphans, links_to=links_to, linked_from=linked_from,
                                           sort=sort)
-    fmt = "json" if as_json else fmt
     if fmt == "json":
         emit_json([_note_dict(n) for n in notes])
     elif fmt == "jsonl":
@@ -83,7 +85,7 @@ def list_cmd(ctx, tags, kinds, statuses, year, chapters, authors, orphans, links
 @click.option("--format", "fmt", type=click.Choice(GRAPH_FORMATS), default="dot", show_default=True,
               help="Graphviz DOT, JSON (nodes and edges) or a Mermaid flowchart.")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@click.option("--around", metavar="NOTE", help="Only the notes near NOTE (path, title, slug or alias).")
+@click.option("--around", metavar="NOTE", shell_complete=complete_notes, help="Only the notes near NOTE (path, title, slug or alias).")
 @click.option("--depth", type=click.IntRange(min=0), help="With --around: how many links away, following links "
               "either way (default 1).")
 @click.pass_context
@@ -95,10 +97,12 @@ def graph_cmd(ctx, fmt: str, as_json: bool, around: str | None, depth: int | Non
 
     Example: kb graph --format mermaid --around ResNet --depth 1
     """
+    fmt = "json" if as_json else fmt
+    json_mode(fmt == "json")
     if depth is not None and around is None:
         raise click.UsageError("--depth needs --around NOTE")
     graph = open_notebook(ctx).graph(around=around, depth=1 if depth is None else depth)
-    if as_json or fmt == "json":
+    if fmt == "json":
         emit_json(graph.to_dict())
     else:
         click.echo(clean(graph.render(fmt)), nl=False)
@@ -126,7 +130,7 @@ def _launch(target: str) -> None:
 
 
 @cli.command("open")
-@click.argument("note")
+@click.argument("note", shell_complete=complete_notes)
 @click.option("--print", "print_only", is_flag=True, help="Print what would be opened, open nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print what would be opened as JSON, open nothing.")
 @click.pass_context
@@ -137,6 +141,7 @@ def open_cmd(ctx, note: str, print_only: bool, as_json: bool) -> None:
 
     Example: kb open ResNet --print
     """
+    json_mode(as_json)
     opening = open_notebook(ctx).opening(note)
     if as_json:
         emit_json(opening.to_dict())
