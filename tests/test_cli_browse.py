@@ -189,3 +189,17 @@ def test_open_a_note_without_paper_links_in_the_editor(runner, home, tmp_path, m
     kb(runner, home, "open", "残差连接")
     assert log.read_text(encoding="utf-8").splitlines() == [
         str((home / "notes" / "intro.md").resolve()), str((home / "notes" / "ch2" / "[1]residual.md").resolve())]
+
+
+def test_note_and_tag_options_complete(runner, home):
+    from test_cli_completion import complete, values
+
+    from kb.config import Paths
+    from kb.notebook import Notebook
+
+    Notebook(Paths(home / "notes", home / "index")).index()  # completion reads the index, never builds it
+    base = f"kb --notes {home / 'notes'} --index {home / 'index'}"
+    assert "residual" in values(complete(runner, f"{base} list --tag res"))
+    assert "AlexNet" in values(complete(runner, f"{base} list --links-to Alex"))
+    assert "AlexNet" in values(complete(runner, f"{base} graph --around Alex"))
+    assert "AlexNet" in values(complete(runner, f"{base} open Alex"))
