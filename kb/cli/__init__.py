@@ -46,6 +46,7 @@ COMMAND_MODULES = {
     "index": "notes", "search": "notes", "show": "notes", "tags": "notes", "toc": "notes", "check": "notes",
     "add-note": "papers", "mark": "papers", "export": "papers", "snippets": "snippets", "serve": "serve",
     "import": "library",
+    "list": "browse", "graph": "browse", "open": "browse",
 }
 
 

@@ -48,8 +48,8 @@ def row_to_note(row: dict[str, Any] | sqlite3.Row, links: Iterable[Link] = (), s
     paper = PaperMeta(row["paper_title"], tuple(json.loads(row["paper_authors"] or "[]")), row["year"],
                       row["venue"], row["arxiv"], row["doi"], row["url"]) if has_paper else None
     return Note(
-        path=PurePosixPath(row["path"]), title=row["title"], kind=row["kind"], body=row["body"],
-        text=row["text"], code=row["code"], chapter=row["chapter"], chapter_label=row["chapter_label"],
+        path=PurePosixPath(row["path"]), title=row["title"], kind=row["kind"], body=row.get("body", ""),
+        text=row.get("text", ""), code=row.get("code", ""), chapter=row["chapter"], chapter_label=row["chapter_label"],
         order=row["ord"], tags=tuple(json.loads(row["tags"] or "[]")),
         authors=tuple(json.loads(row["authors"] or "[]")), aliases=tuple(json.loads(row["aliases"] or "[]")),
         status=row["status"], tldr=row["tldr"], added=row["added"], paper=paper,
@@ -58,6 +58,10 @@ def row_to_note(row: dict[str, Any] | sqlite3.Row, links: Iterable[Link] = (), s
         checksum=row["checksum"], size=row["size"], mtime=row["mtime_ns"],
     )
 
+
+# The `notes` columns but body, text and code: what listing notes reads.
+_LIST_COLUMNS = ("path, title, kind, chapter, chapter_label, ord, status, tldr, added, authors, aliases, tags, headings, "
+                 "paper_title, paper_authors, year, venue, arxiv, doi, url, body_line, meta, checksum, size, mtime_ns")
 
 # --- writes -----------------------------------------------------------------------------------
 
@@ -225,12 +229,14 @@ def get_note(conn: sqlite3.Connection, path: str, full: bool = True) -> Note | N
     return row_to_note(row, _links_for(conn, path), _snippets_for(conn, path), problems)
 
 
-def list_notes(conn: sqlite3.Connection, full: bool = False) -> list[Note]:
-    """Every stored note, ordered by path; `full` adds links and snippets (slower)."""
+def list_notes(conn: sqlite3.Connection, full: bool = False, text: bool = True) -> list[Note]:
+    """Every stored note, ordered by path; `full` adds links and snippets (slower); `text=False` leaves
+    body, text and code empty, for listing: they are most of each row's bytes, and need not be read."""
     prev = conn.row_factory
     conn.row_factory = sqlite3.Row
+    columns = "*" if text else _LIST_COLUMNS
     try:
-        rows = conn.execute("SELECT * FROM notes ORDER BY path").fetchall()
+        rows = conn.execute(f"SELECT {columns} FROM notes ORDER BY path").fetchall()  # noqa: S608 - fixed names
     finally:
         conn.row_factory = prev
     if not full:
