@@ -49,7 +49,7 @@ def test_reference_links_and_footnotes():
     assert targets(note) == [("./[5]ResNet.md", "markdown"), ("/papers/resnet.pdf", "asset")]
     assert note.links[0].label == "残差网络" and note.links[0].line == 5
     assert "See 残差网络 and the PDF too." in note.text
-    assert "][" not in note.text and "[^1]" not in note.text
+    assert "][" not in note.text and "[^1]" not in note.text and "TOC" not in note.text
     assert "脚注 footnote words." in note.text
 
 

@@ -149,7 +149,7 @@ def scan_body(body: str, first_line: int) -> BodyScan:
                 if heading == "h1" and scan.first_h1 is None and title:
                     scan.first_h1 = title
                 prose.append(title)
-            else:
+            elif text.strip() != "[TOC]":  # a table-of-contents marker, not words of the note
                 prose.extend(text.split("\n"))
         elif kind == "paragraph_close" or kind == "heading_close":
             prose.append("")
