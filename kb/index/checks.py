@@ -44,6 +44,11 @@ def notebook_problems(conn: sqlite3.Connection, vocabulary: dict[str, str] | Non
     return problems
 
 
+# Bumped when the Whoosh schema or tokenizer changes, so that `kb index` rebuilds an older index.
+FULLTEXT_FORMAT = 2
+_THESAURUS = Path(__file__).parent.parent / "search" / "thesaurus.yml"
+
+
 def notebook_config_fingerprint(root: Path) -> str:
     """Sizes and mtimes of the files that change how every note is read (labels, authors, tags, synonyms)."""
     parts = []
@@ -61,4 +66,10 @@ def notebook_config_fingerprint(root: Path) -> str:
         except OSError:
             continue
         parts.append(f"{path.relative_to(root).as_posix()}:{st.st_size}:{st.st_mtime_ns}")
+    # kb's own search data: a new thesaurus or index format (a kb upgrade) rebuilds the index too.
+    try:
+        shipped = _THESAURUS.stat().st_size
+    except OSError:
+        shipped = 0
+    parts.append(f"kb-fulltext:{FULLTEXT_FORMAT}:thesaurus:{shipped}")
     return "|".join(parts)
