@@ -110,6 +110,28 @@ class KbTokenizer(Tokenizer):
             yield token
 
 
+# A listing page (a generated index, a table of contents, a TODO list) is mostly links to other notes:
+# it matches every word of the notes it lists and would crowd them out of the results. Recognised by
+# link density, not by file name: most of its lines of prose hold a link to a note.
+LISTING_MIN_LINKS = 5
+LISTING_MIN_DENSITY = 0.5
+
+
+def link_density(note: Note) -> float:
+    """Share of the note's lines of prose that hold a link to another note (not a URL, not a file)."""
+    from kb.index.links import ASSET_STYLES  # noqa: PLC0415
+
+    lines = {link.line for link in note.links if not link.external and link.style not in ASSET_STYLES}
+    prose = sum(1 for line in note.text.splitlines() if line.strip())
+    return min(1.0, len(lines) / prose) if prose else (1.0 if lines else 0.0)
+
+
+def is_listing(note: Note) -> bool:
+    """Whether a note is a listing page (see `LISTING_MIN_DENSITY`)."""
+    links = sum(1 for link in note.links if not link.external)
+    return links >= LISTING_MIN_LINKS and link_density(note) >= LISTING_MIN_DENSITY
+
+
 _SCHEMA = None
 
 
@@ -127,6 +149,7 @@ def schema():
             authors=TEXT(analyzer=analyzer),
             tags=KEYWORD(lowercase=True, commas=True),
             kind=ID(stored=True),
+            listing=ID(stored=True),  # "1" for a listing page (`is_listing`), ranked below content notes
             status=ID(),
             year=NUMERIC(int, stored=True),
             **text,
@@ -153,6 +176,7 @@ def note_document(note: Note) -> dict[str, Any]:
         "code": note.code,
         "chapter": " ".join(x for x in (note.chapter, note.chapter_label) if x),
         "kind": note.kind,
+        "listing": "1" if is_listing(note) else "0",
         "status": note.status or "",
     }
     if note.tags:

@@ -26,16 +26,17 @@ class ReadingUseCases(NotebookBase):
                 analysed = analyse(parsed, synonyms=load_synonym_map(gen.synonyms_path), filters=filters,
                                    lexicon=searcher.lexicon)
                 ranked = searcher.rank(analysed, limit=limit)
-            fields = store.search_fields(conn, [row[0] for row in ranked.rows])
+            fields = store.search_fields(conn, [row.path for row in ranked.rows])
         hits = []
-        for path, score, kind, year in ranked.rows:
-            note = fields.get(path)
+        for row in ranked.rows:
+            note = fields.get(row.path)
             if note is None:
                 continue  # in Whoosh but not (yet) in SQLite: the two must agree on which notes exist
             matched, highlights = highlights_for(note, analysed)
-            hits.append(SearchHit(path, note["title"], round(float(score), 4), kind, tuple(note["tag_list"]),
-                                  note["chapter"], year, matched, highlights))
-        return SearchResult(tuple(hits), analysed.text, analysed.corrected, ranked.fallback_any, ranked.total)
+            hits.append(SearchHit(row.path, note["title"], round(float(row.score), 4), row.kind, tuple(note["tag_list"]),
+                                  note["chapter"], row.year, matched, highlights, row.matched_words, row.listing))
+        return SearchResult(tuple(hits), analysed.text, analysed.corrected, ranked.fallback_any, ranked.total,
+                            ranked.words)
 
     def show(self, key: str) -> NoteView:
         """One note (by path, title, slug or alias) with its links, backlinks and snippets."""

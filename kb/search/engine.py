@@ -18,14 +18,34 @@ from kb.search.analyse import AnalysedClause, AnalysedQuery
 from kb.search.analysis import query_words
 from kb.search.query import Filters
 
+# Graded matching: a note's score from the fallback query is MATCH_UNIT per query word it matches plus
+# its BM25F score (always far below MATCH_UNIT), so one top-k pass sorts by words matched, then score.
+MATCH_UNIT = 1.0e6
+# Rows fetched beyond `limit` so that listing pages found in the top `limit` can be moved below the
+# content notes that come right after them.
+LISTING_SLACK = 10
+
+
+@dataclass(frozen=True, slots=True)
+class RankedRow:
+    """One ranked note with what Whoosh stores for display."""
+
+    path: str
+    score: float
+    kind: str
+    year: int | None
+    matched_words: int  # how many of the query's words (its AND groups) the note matches
+    listing: bool = False
+
 
 @dataclass(frozen=True, slots=True)
 class Ranked:
     """Note paths in rank order with their scores and the stored fields Whoosh keeps for display."""
 
-    rows: tuple[tuple[str, float, str, int | None], ...]  # (path, score, kind, year)
+    rows: tuple[RankedRow, ...]
     fallback_any: bool = False  # no note had every word; these match some
     total: int = 0
+    words: int = 0  # how many words (AND groups) the query has
 
 
 def _word_query(word, fields: Sequence[str], boost: float = 1.0):
@@ -48,6 +68,15 @@ def _word_query(word, fields: Sequence[str], boost: float = 1.0):
 
 
 
+def _phrase_query(words, fields: Sequence[str], boost: float = 1.0):
+    """Consecutive terms in the same field (Chinese words expand to their bigrams)."""
+    from whoosh import query as q  # noqa: PLC0415
+
+    terms = [t for w in words for t in w.terms]
+    return q.Or([q.Phrase(f, terms, slop=1, boost=FIELD_BOOSTS.get(f, 1.0) * boost) if f not in NO_POSITIONS
+                 else q.And([q.Term(f, t) for t in terms], boost=FIELD_BOOSTS.get(f, 1.0) * boost) for f in fields])
+
+
 def _clause_query(clause: AnalysedClause, fields_override: Sequence[str] | None = None):
     """Whoosh query for one clause: all of its words, in any field (or its field), or a synonym."""
     from whoosh import query as q  # noqa: PLC0415
@@ -57,13 +86,14 @@ def _clause_query(clause: AnalysedClause, fields_override: Sequence[str] | None 
     if not words:
         return None
     if clause.clause.phrase and len(words) > 1:
-        # An exact phrase: consecutive terms in the same field (Chinese words expand to their bigrams).
-        terms = [t for w in words for t in w.terms]
-        main = q.Or([q.Phrase(f, terms, slop=1, boost=FIELD_BOOSTS.get(f, 1.0)) if f not in NO_POSITIONS
-                     else q.And([q.Term(f, t) for t in terms], boost=FIELD_BOOSTS.get(f, 1.0)) for f in fields])
+        main = _phrase_query(words, fields)
     else:
         main = q.And([_word_query(w, fields) for w in words]) if len(words) > 1 else _word_query(words[0], fields)
-    alternatives = [main] + [q.And([_word_query(w, fields, 0.8) for w in alt]) for alt in clause.synonyms]
+    weights = clause.weights or (0.8,) * len(clause.synonyms)
+    # A synonym of several words is a term (`batch normalization`): matched as a phrase, not as
+    # its words scattered over the note.
+    alternatives = [main] + [_phrase_query(alt, fields, weight) if len(alt) > 1 else _word_query(alt[0], fields, weight)
+                             for alt, weight in zip(clause.synonyms, weights)]
     return alternatives[0] if len(alternatives) == 1 else q.Or(alternatives)
 
 
@@ -167,7 +197,9 @@ class Searcher:
         self.lexicon = WhooshLexicon(searcher.reader())
 
     def rank(self, query: AnalysedQuery, limit: int = 10) -> Ranked:
-        """The best `limit` notes for `query`: all words first; if no note has them all, any word."""
+        """The best `limit` notes for `query`: those with every word first; when fewer than `limit`
+        have them all, then those with most of them (graded), each tier by score. Listing pages come
+        after the content notes of their tier."""
         from whoosh import query as q  # noqa: PLC0415
 
         clause_queries = []
@@ -178,6 +210,8 @@ class Searcher:
         filter_q = _filters_query(query.filters)
         negatives = [x for x in (_clause_query(c) for c in query.negated) if x is not None]
         boost = _proximity_boost(query)
+        words = len(clause_queries)
+        pool = limit + LISTING_SLACK
 
         def run(words_q):
             parts = [p for p in (words_q, filter_q) if p is not None]
@@ -188,21 +222,32 @@ class Searcher:
                 main = q.AndNot(main, q.Or(negatives))
             if boost is not None and words_q is not None:
                 main = q.AndMaybe(main, boost)
-            return self._searcher.search(main, limit=limit, terms=False)
+            return self._searcher.search(main, limit=pool, terms=False)
 
-        fallback = False
+        graded = fallback = False
         if clause_queries:
-            results = run(q.And(clause_queries) if len(clause_queries) > 1 else clause_queries[0])
-            if results is not None and results.is_empty() and len(clause_queries) > 1:
-                results = run(q.Or(clause_queries))
-                fallback = results is not None and not results.is_empty()
+            results = run(q.And(clause_queries) if words > 1 else clause_queries[0])
+            if results is not None and words > 1 and results.scored_length() < limit:
+                fallback = results.is_empty()
+                # Each word's query counts MATCH_UNIT once when it matches, on top of its BM25F score.
+                results = run(q.Or([q.Or([c, q.ConstantScoreQuery(c, MATCH_UNIT)]) for c in clause_queries]))
+                graded = True
+                fallback = fallback and results is not None and not results.is_empty()
         else:
             results = run(None) if filter_q is not None else None
         if results is None:
-            return Ranked(())
-        rows = tuple((hit["path"], hit.score, hit.get("kind") or "", hit.get("year")) for hit in results)
+            return Ranked((), words=words)
+        rows = []
+        for hit in results:
+            score, matched = hit.score, words
+            if graded:
+                matched = min(words, int(score // MATCH_UNIT))
+                score -= matched * MATCH_UNIT
+            rows.append(RankedRow(hit["path"], score, hit.get("kind") or "", hit.get("year"), matched,
+                                  hit.get("listing") == "1"))
+        rows.sort(key=lambda r: (-r.matched_words, r.listing, -r.score))
         total = results.estimated_length() if hasattr(results, "estimated_length") else len(rows)
-        return Ranked(rows, fallback, total)
+        return Ranked(tuple(rows[:limit]), fallback, total, words)
 
 
 @contextmanager
