@@ -1,0 +1,96 @@
+"""Ranking on a small real notebook: the shipped thesaurus (weighted, switchable), graded matching,
+listing pages, and notes about a topic above notes that only mention it."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import write
+
+from kb.config import Paths
+from kb.index.indexer import index_notebook
+from kb.notebook import Notebook
+
+LISTING = "---\ntitle: Paper index\n---\n\nAll the papers on normalization and dropout in this notebook.\n\n" + "".join(
+    f"- [Paper {i}](./[{i}]p{i}.md): notes on batch normalization and dropout, part {i}\n" for i in range(1, 7))
+
+NOTES = {
+    "ch/[1]norm-en.md": "---\ntitle: Training tricks\n---\n\nWe use batch normalization after every convolution.\n",
+    "ch/[2]norm-zh.md": "---\ntitle: 训练技巧\n---\n\n每个卷积之后都接批量归一化，训练更稳定。\n",
+    "ch/[3]dropout.md": "---\ntitle: Dropout\ntags: [regularization]\n---\n\n## Dropout\n\n"
+                        "Randomly zeroing activations while training reduces overfitting.\n",
+    "ch/[4]mentions.md": "---\ntitle: A long training log\n---\n\n" + "We tried dropout again. " * 12 + "\n",
+    "ch/[5]three.md": "---\ntitle: Squeeze\n---\n\nsqueeze excitation gating in one note.\n",
+    "ch/[6]two.md": "---\ntitle: Excite\n---\n\nexcitation and gating, a lot of gating, gating everywhere.\n",
+    "ch/[7]one.md": "---\ntitle: Gate\n---\n\nonly gating here.\n",
+    "papers/index.md": LISTING,
+    **{f"papers/[{i}]p{i}.md": f"---\ntitle: Paper {i}\n---\n\nA paper on dropout, number {i}.\n" for i in range(1, 7)},
+}
+
+
+def build(root, synonyms: str | None = None) -> Paths:
+    for rel, text in NOTES.items():
+        write(root / "notes", rel, text)
+    if synonyms is not None:
+        write(root / "notes", "synonyms.yml", synonyms)
+    paths = Paths(root / "notes", root / "index")
+    index_notebook(paths)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def paths(tmp_path_factory) -> Paths:
+    return build(tmp_path_factory.mktemp("kb"))
+
+
+def search(paths, query, **kw):
+    return Notebook(paths).search(query, **kw)
+
+
+def test_the_thesaurus_expands_a_multi_word_term_below_the_literal_match(paths):
+    # No synonyms.yml: the shipped thesaurus alone pairs `batch normalization` with 批量归一化.
+    hits = search(paths, "batch normalization").hits
+    assert [h.path for h in hits[:2]] == ["ch/[1]norm-en.md", "ch/[2]norm-zh.md"]
+    assert hits[0].score > hits[1].score
+    assert search(paths, "批量归一化").hits[0].path == "ch/[2]norm-zh.md"
+    assert "ch/[1]norm-en.md" in [h.path for h in search(paths, "批量归一化").hits]
+
+
+def test_a_notebook_can_switch_a_shipped_group_off(tmp_path):
+    paths = build(tmp_path / "one", "- off: [batch normalization]\n")
+    # No longer one term with synonyms: two words, each expanded on its own (batch ↔ 批量 ...).
+    assert search(paths, "batch normalization").words == 2
+    paths = build(tmp_path / "all", "- off: thesaurus\n- [BN, batch normalization]\n")
+    assert "ch/[2]norm-zh.md" not in [h.path for h in search(paths, "batch normalization").hits]
+    assert [h.path for h in search(paths, "BN").hits] == ["ch/[1]norm-en.md", "papers/index.md"]  # the listing last
+
+
+def test_graded_matching_ranks_by_words_matched(paths):
+    result = search(paths, "squeeze excitation gating")
+    assert [(h.path, h.matched_words) for h in result.hits] == [
+        ("ch/[5]three.md", 3), ("ch/[6]two.md", 2), ("ch/[7]one.md", 1)]
+    assert result.words == 3 and not result.fallback_any
+    assert result.hits[0].to_dict()["matched_words"] == 3
+
+
+def test_a_listing_page_ranks_below_the_notes_it_lists(paths):
+    hits = search(paths, "dropout", limit=20).hits
+    listing = next(h for h in hits if h.path == "papers/index.md")
+    assert listing.listing and listing.to_dict()["listing"] is True
+    assert hits[-1].path == "papers/index.md"
+    assert not any(h.listing for h in hits[:-1])
+
+
+def test_a_note_about_a_topic_beats_one_that_mentions_it_often(paths):
+    paths_ranked = [h.path for h in search(paths, "dropout").hits]
+    assert paths_ranked[0] == "ch/[3]dropout.md"
+    assert paths_ranked.index("ch/[3]dropout.md") < paths_ranked.index("ch/[4]mentions.md")
+
+
+def test_cli_shows_words_matched_and_listing(paths, runner):
+    from kb.cli import cli
+
+    args = ["--notes", str(paths.notes), "--index", str(paths.index), "search"]
+    out = runner.invoke(cli, [*args, "squeeze", "excitation", "gating"], catch_exceptions=False).output
+    assert "2 of 3 words" in out and "1 of 3 words" in out
+    out = runner.invoke(cli, [*args, "dropout", "--limit", "20"], catch_exceptions=False).output
+    assert "paper listing" in out
