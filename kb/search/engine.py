@@ -24,6 +24,10 @@ MATCH_UNIT = 1.0e6
 # Rows fetched beyond `limit` so that listing pages found in the top `limit` can be moved below the
 # content notes that come right after them.
 LISTING_SLACK = 10
+# BM25F: K1 is how soon repeated mentions of a word stop adding to a note's score, B how much a long
+# field is discounted.
+BM25_K1 = 1.2
+BM25_B = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +226,10 @@ class Searcher:
                 main = q.AndNot(main, q.Or(negatives))
             if boost is not None and words_q is not None:
                 main = q.AndMaybe(main, boost)
-            return self._searcher.search(main, limit=pool, terms=False)
+            # Without block-quality skipping: at 10k notes it cost more than it saved (top 10 the same,
+            # `resnet` 17 -> 8 ms, `残差网络` 131 -> 74 ms); the collector still drops sub-queries
+            # that can no longer reach the top k.
+            return self._searcher.search(main, limit=pool, terms=False, optimize=False)
 
         graded = fallback = False
         if clause_queries:
@@ -246,7 +253,8 @@ class Searcher:
             rows.append(RankedRow(hit["path"], score, hit.get("kind") or "", hit.get("year"), matched,
                                   hit.get("listing") == "1"))
         rows.sort(key=lambda r: (-r.matched_words, r.listing, -r.score))
-        total = results.estimated_length() if hasattr(results, "estimated_length") else len(rows)
+        # Whoosh counts only the notes it visited; the query's own estimate is an upper bound.
+        total = max(len(rows), results.q.estimate_size(self._searcher.reader()))
         return Ranked(tuple(rows[:limit]), fallback, total, words)
 
 
@@ -256,5 +264,5 @@ def open_searcher(folder: Path) -> Iterator[Searcher]:
     from whoosh import scoring  # noqa: PLC0415
 
     ix = open_index(folder)
-    with ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2)) as searcher:
+    with ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
         yield Searcher(searcher)
