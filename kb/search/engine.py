@@ -24,6 +24,8 @@ MATCH_UNIT = 1.0e6
 # Rows fetched beyond `limit` so that listing pages found in the top `limit` can be moved below the
 # content notes that come right after them.
 LISTING_SLACK = 10
+# How many of the best notes by word score the proximity boost (`_proximity_boost`) may reorder.
+PROXIMITY_POOL = 50
 # BM25F: K1 is how soon repeated mentions of a word stop adding to a note's score, B how much a long
 # field is discounted.
 BM25_K1 = 1.2
@@ -224,38 +226,59 @@ class Searcher:
             main = parts[0] if len(parts) == 1 else q.And(parts)
             if negatives:
                 main = q.AndNot(main, q.Or(negatives))
-            if boost is not None and words_q is not None:
-                main = q.AndMaybe(main, boost)
+            with_boost = boost is not None and words_q is not None
             # Without block-quality skipping: at 10k notes it cost more than it saved (top 10 the same,
             # `resnet` 17 -> 8 ms, `残差网络` 131 -> 74 ms); the collector still drops sub-queries
             # that can no longer reach the top k.
-            return self._searcher.search(main, limit=pool, terms=False, optimize=False)
+            results = self._searcher.search(main, limit=max(pool, PROXIMITY_POOL) if with_boost else pool,
+                                             terms=False, optimize=False)
+            hits = [[hit.score, hit.fields()] for hit in results]
+            if with_boost and hits:
+                self._add_proximity(hits, boost)
+            return results, hits
 
         graded = fallback = False
         if clause_queries:
-            results = run(q.And(clause_queries) if words > 1 else clause_queries[0])
-            if results is not None and words > 1 and results.scored_length() < limit:
-                fallback = results.is_empty()
+            found = run(q.And(clause_queries) if words > 1 else clause_queries[0])
+            if found is not None and words > 1 and len(found[1]) < limit:
+                fallback = not found[1]
                 # Each word's query counts MATCH_UNIT once when it matches, on top of its BM25F score.
-                results = run(q.Or([q.Or([c, q.ConstantScoreQuery(c, MATCH_UNIT)]) for c in clause_queries]))
+                found = run(q.Or([q.Or([c, q.ConstantScoreQuery(c, MATCH_UNIT)]) for c in clause_queries]))
                 graded = True
-                fallback = fallback and results is not None and not results.is_empty()
+                fallback = fallback and found is not None and bool(found[1])
         else:
-            results = run(None) if filter_q is not None else None
-        if results is None:
+            found = run(None) if filter_q is not None else None
+        if found is None:
             return Ranked((), words=words)
+        results, hits = found
         rows = []
-        for hit in results:
-            score, matched = hit.score, words
+        for score, stored in hits:
+            matched = words
             if graded:
                 matched = min(words, int(score // MATCH_UNIT))
                 score -= matched * MATCH_UNIT
-            rows.append(RankedRow(hit["path"], score, hit.get("kind") or "", hit.get("year"), matched,
-                                  hit.get("listing") == "1"))
+            rows.append(RankedRow(stored["path"], score, stored.get("kind") or "", stored.get("year"), matched,
+                                  stored.get("listing") == "1"))
         rows.sort(key=lambda r: (-r.matched_words, r.listing, -r.score))
         # Whoosh counts only the notes it visited; the query's own estimate is an upper bound.
         total = max(len(rows), results.q.estimate_size(self._searcher.reader()))
         return Ranked(tuple(rows[:limit]), fallback, total, words)
+
+    def _add_proximity(self, hits: list[list], boost) -> None:
+        """Add the proximity boost's score to the hits that hold the query as a phrase.
+
+        Checking positions costs; only the best PROXIMITY_POOL notes by word score are checked (the
+        boost lifts a note within them), not every note that has the words: for a common Chinese
+        word that was thousands of notes.
+        """
+        from whoosh import query as q  # noqa: PLC0415
+
+        # The pool's own part of the score is a constant 1 (Whoosh reads a constant 0 as "no constant").
+        pool = q.ConstantScoreQuery(q.Or([q.Term("path", stored["path"]) for _, stored in hits]), 1.0)
+        extra = {hit["path"]: hit.score - 1.0 for hit in
+                 self._searcher.search(q.And([boost, pool]), limit=len(hits), terms=False, optimize=False)}
+        for hit in hits:
+            hit[0] += extra.get(hit[1]["path"], 0.0)
 
 
 @contextmanager
