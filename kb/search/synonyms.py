@@ -25,7 +25,7 @@ from kb.models import Problem
 
 THESAURUS = Path(__file__).with_name("thesaurus.yml")
 NOTEBOOK_WEIGHT = 0.8
-THESAURUS_WEIGHT = 0.3
+THESAURUS_WEIGHT = 0.2
 _ALL = ("thesaurus", "all", "*")
 
 SynonymMap = dict[str, list[tuple[str, float]]]
