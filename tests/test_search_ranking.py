@@ -94,3 +94,36 @@ def test_cli_shows_words_matched_and_listing(paths, runner):
     assert "2 of 3 words" in out and "1 of 3 words" in out
     out = runner.invoke(cli, [*args, "dropout", "--limit", "20"], catch_exceptions=False).output
     assert "paper listing" in out
+
+
+class CountedLexicon:
+    """A term dictionary with given note counts: the input `analyse` reads from the index."""
+
+    def __init__(self, counts: dict[str, int]):
+        self.counts = counts
+
+    def doc_frequency(self, term: str) -> int:
+        return self.counts.get(term, 0)
+
+    def closest(self, term: str) -> str | None:
+        return None
+
+
+def test_expansions_are_bounded_by_what_the_word_itself_costs():
+    from kb.search.analyse import EXPAND_MAX_DF, EXPANSION_FLOOR, EXPANSION_WORK, analyse
+    from kb.search.query import parse_query
+    from kb.search.synonyms import synonym_map
+
+    synonyms = synonym_map([["resnet", "残差网络", "residual network", "unknownterm"]])
+
+    def expanded(counts):
+        clause = analyse(parse_query("resnet"), synonyms=synonyms, lexicon=CountedLexicon(counts)).groups[0][0]
+        return sorted(" ".join(w.text for w in alt) for alt in clause.synonyms)
+
+    budget = EXPANSION_WORK * EXPANSION_FLOOR
+    small = {"resnet": 3, "残差": 40, "差网": 40, "网络": 40, "residual": 5, "network": 30}
+    assert expanded(small) == ["residual network", "残差网络"]  # unknownterm is not in the index
+    # A synonym far more common than the word would multiply the work: left out.
+    assert expanded({**small, "网络": budget + 1}) == ["residual network"]
+    # A word already in EXPAND_MAX_DF notes fills a page by itself: no expansion at all.
+    assert expanded({**small, "resnet": EXPAND_MAX_DF}) == []

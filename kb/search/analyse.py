@@ -103,26 +103,51 @@ def _correction(clause: Clause, lexicon: Lexicon) -> str | None:
 
 
 MAX_EXPANSIONS = 8  # per clause: a big group must not multiply the query's work
+# A word found in this many notes (counted per field) fills any page by itself; its synonyms, weighted
+# below it, would mostly add work (at 10k notes, `resnet` expanded into 残差网络 cost twice the query).
+EXPAND_MAX_DF = 200
+# An expansion found in more than EXPANSION_WORK times as many notes as the word typed (or as
+# EXPANSION_FLOOR, so that small notebooks keep every expansion) is left out: weighted below the word,
+# it would rarely reach the first page, and it could cost many times the query (`resnet` → 残差网络).
+EXPANSION_WORK = 10
+EXPANSION_FLOOR = 50
 MAX_PHRASE_WORDS = 4  # the longest run of query words looked up as one thesaurus term
 
 
-def _known(words: tuple[QueryWord, ...], lexicon: Lexicon | None) -> bool:
-    """Whether the index holds every term of an expansion (an absent one could match nothing)."""
-    if lexicon is None:
-        return True
-    return all(lexicon.doc_frequency(t) for w in words for t in (w.terms if w.kind == "phrase" else w.terms[:1]))
+def _dfs(words: tuple[QueryWord, ...], lexicon: Lexicon) -> list[int]:
+    """In how many notes each term of `words` occurs (counted per field)."""
+    return [lexicon.doc_frequency(t) for w in words for t in (w.terms if w.kind == "phrase" else w.terms[:1])]
 
 
 def _expand(text: str, synonyms: dict, lexicon: Lexicon | None) -> tuple[tuple, tuple]:
-    """(words of each expansion, their weights) for a clause text, best weight first."""
+    """(words of each expansion, their weights) for a clause text, best weight first.
+
+    An expansion must be in the index, and must not cost much more than the word itself: one with a
+    term found in more than EXPANSION_WORK times as many notes as the word (or as EXPANSION_FLOOR) is
+    left out, and
+    so are all of them for a word found in EXPAND_MAX_DF notes or more (see there).
+    """
+    literal = _words(text, False)
+    budget = None
+    if lexicon is not None and literal:
+        found = min(_dfs(literal, lexicon))
+        if found >= EXPAND_MAX_DF:
+            return (), ()
+        budget = EXPANSION_WORK * max(found, EXPANSION_FLOOR)
     out, weights = [], []
     for alt, weight in sorted(expansions(synonyms, text), key=lambda a: -a[1]):
         words = _words(alt, False)
-        if words and _known(words, lexicon):
-            out.append(words)
-            weights.append(weight)
-            if len(out) >= MAX_EXPANSIONS:
-                break
+        if not words:
+            continue
+        if lexicon is not None:
+            # Present when every term is; as costly as its most frequent term (all are read).
+            counts = _dfs(words, lexicon)
+            if not min(counts) or (budget is not None and max(counts) > budget):
+                continue
+        out.append(words)
+        weights.append(weight)
+        if len(out) >= MAX_EXPANSIONS:
+            break
     return tuple(out), tuple(weights)
 
 

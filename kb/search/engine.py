@@ -164,10 +164,14 @@ class WhooshLexicon:
 
     def __init__(self, reader):
         self._reader = reader
+        self._counts: dict[str, int] = {}  # synonyms of one group share terms; each lookup visits every segment
 
     def doc_frequency(self, term: str) -> int:
-        """In how many notes `term` occurs, over the text fields."""
-        return sum(self._reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+        """In how many notes `term` occurs, over the text fields (counted per field)."""
+        count = self._counts.get(term)
+        if count is None:
+            count = self._counts[term] = sum(self._reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+        return count
 
     def closest(self, word: str) -> str | None:
         """The indexed word closest to a misspelt `word` (same first letter, edit distance ≤ 2)."""

@@ -24,6 +24,8 @@ from pathlib import Path
 from kb.models import Problem
 
 THESAURUS = Path(__file__).with_name("thesaurus.yml")
+# Written into the index's map: after changing one, bump FULLTEXT_FORMAT in kb.index.checks so that
+# `kb index` rebuilds older indexes.
 NOTEBOOK_WEIGHT = 0.8
 THESAURUS_WEIGHT = 0.2
 _ALL = ("thesaurus", "all", "*")
