@@ -47,6 +47,8 @@ def test_map_is_case_folded_weighted_and_round_trips_through_json(tmp_path: Path
     stored = load_synonym_map(tmp_path / "s.json")
     assert expansions(stored, "Bn") == [("batch norm", w)] and expansions(stored, "nothing") == []
     assert load_synonym_map(tmp_path / "absent.json") == {}
+    assert "bn" in stored and "b" not in stored and "batch" not in stored and stored
+    assert not load_synonym_map(tmp_path / "s.json").__class__(""), "an empty map is falsy"
     # An index written before the weights existed keeps working: its terms weigh as notebook groups.
     (tmp_path / "old.json").write_text('{"bn": ["batch norm"]}', encoding="utf-8")
     assert expansions(load_synonym_map(tmp_path / "old.json"), "BN") == [("batch norm", w)]

@@ -12,8 +12,8 @@ that mean the same thing (abbreviations, English ↔ Chinese, variant translatio
 A query word found in a group is also searched as every other member, weighted below the literal
 word so that exact matches rank first: members of the notebook's own groups weigh `NOTEBOOK_WEIGHT`
 (the notebook's author chose them), the rest `THESAURUS_WEIGHT`. At index time everything is merged
-and flattened into a JSON map (term → [[other term, weight], …]), so `kb search` reads it without
-importing YAML or reading the thesaurus.
+and flattened into one line per term (term, tab, JSON [[other term, weight], …]), so `kb search` reads it without
+importing YAML or parsing the whole thesaurus.
 """
 
 from __future__ import annotations
@@ -153,24 +153,62 @@ def notebook_synonyms(synonyms_yml: Path, *, thesaurus: Path = THESAURUS) -> tup
     return synonym_map(merged_groups(shipped, own, off)), problems
 
 
+_HEADER = "kb-synonyms 2\n"
+
+
 def save_synonym_map(mapping: SynonymMap | list[list[str]], path: Path) -> None:
-    """Write the flattened map as JSON next to the index (groups are flattened first)."""
+    """Write the flattened map next to the index (groups are flattened first): one line per term,
+    `term<TAB>[[other term, weight], …]`, so that a search reads only the lines of its words."""
     if isinstance(mapping, list):
         mapping = synonym_map(mapping)
-    path.write_text(json.dumps(mapping, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    lines = [f"{key}\t{json.dumps(alts, ensure_ascii=False, separators=(',', ':'))}\n"
+             for key, alts in mapping.items() if "\t" not in key and "\n" not in key]
+    path.write_text(_HEADER + "".join(lines), encoding="utf-8")
 
 
-def load_synonym_map(path: Path) -> dict:
-    """The flattened map written at index time ({} when there is none), as stored: read its entries
-    with `expansions` (converting all of them would cost a search more than the lookups do)."""
+class StoredSynonyms:
+    """The map as written by `save_synonym_map`, read one term at a time: parsing all of it (~4,000
+    terms with the thesaurus) cost a search more than its lookups."""
+
+    def __init__(self, text: str):
+        self._text = "\n" + text
+
+    def get(self, key: str, default=None):
+        """The stored expansions of a (case-folded) term, as JSON would give them."""
+        at = self._text.find(f"\n{key}\t")
+        if at < 0:
+            return default
+        start = at + len(key) + 2
+        end = self._text.find("\n", start)
+        try:
+            return json.loads(self._text[start : end if end >= 0 else None])
+        except ValueError:
+            return default
+
+    def __contains__(self, key: str) -> bool:
+        return f"\n{key}\t" in self._text
+
+    def __bool__(self) -> bool:
+        return len(self._text) > len(_HEADER) + 1
+
+
+def load_synonym_map(path: Path) -> StoredSynonyms | dict:
+    """The flattened map written at index time ({} when there is none); read its entries with
+    `expansions`. An index written by an older kb holds one JSON object, read whole."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if text.startswith(_HEADER):
+        return StoredSynonyms(text[len(_HEADER):])
+    try:
+        data = json.loads(text)
+    except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def expansions(mapping: dict, term: str) -> list[tuple[str, float]]:
+def expansions(mapping: StoredSynonyms | dict, term: str) -> list[tuple[str, float]]:
     """The (other term, weight) pairs for `term` in a stored map; an index written before the weights
     existed (term → [other terms]) reads as notebook groups."""
     alts = mapping.get(term.casefold())
