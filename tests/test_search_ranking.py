@@ -108,6 +108,9 @@ class CountedLexicon:
     def closest(self, term: str) -> str | None:
         return None
 
+    def frequency(self, term: str) -> int:
+        return self.counts.get(term, 0)
+
 
 def test_expansions_are_bounded_by_what_the_word_itself_costs():
     from kb.search.analyse import EXPAND_MAX_DF, EXPANSION_FLOOR, EXPANSION_WORK, analyse

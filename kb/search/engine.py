@@ -165,12 +165,39 @@ class WhooshLexicon:
     def __init__(self, reader):
         self._reader = reader
         self._counts: dict[str, int] = {}  # synonyms of one group share terms; each lookup visits every segment
+        # Each segment's term table, read directly: the public `doc_frequency` checks the field against
+        # the schema on every call, which was most of the cost of checking a query's synonyms.
+        leaves = reader.leaf_readers() if reader.is_atomic() is False else [(reader, 0)]
+        self._tables = [getattr(leaf, "_terms", None) for leaf, _ in leaves]
+
+    def _field_frequency(self, fields: Sequence[str], term: str) -> int:
+        if not all(t is not None for t in self._tables):
+            return sum(self._reader.doc_frequency(f, term) for f in fields)
+        key = term.encode("utf-8")
+        count = 0
+        for table in self._tables:
+            for fname in fields:
+                try:
+                    count += table.doc_frequency(fname, key)
+                except KeyError:
+                    pass
+        return count
 
     def doc_frequency(self, term: str) -> int:
         """In how many notes `term` occurs, over the text fields (counted per field)."""
         count = self._counts.get(term)
         if count is None:
-            count = self._counts[term] = sum(self._reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+            count = self._counts[term] = self._field_frequency(TEXT_FIELDS, term)
+        return count
+
+    def frequency(self, term: str) -> int:
+        """About how many notes hold `term`: those whose body does, else its count in the other
+        fields (one lookup per segment for most terms, instead of one per field)."""
+        key = "\0" + term
+        count = self._counts.get(key)
+        if count is None:
+            count = self._field_frequency(("body",), term) or self.doc_frequency(term)
+            self._counts[key] = count
         return count
 
     def closest(self, word: str) -> str | None:
