@@ -233,6 +233,8 @@ class Searcher:
         self._searcher = searcher
         self.lexicon = WhooshLexicon(searcher.reader())
 
+    # Long on purpose: the all-words pass, the graded pass and the re-sorting share the query parts
+    # and the `run` closure; split up, they would pass six values between methods.
     def rank(self, query: AnalysedQuery, limit: int = 10) -> Ranked:
         """The best `limit` notes for `query`: those with every word first; when fewer than `limit`
         have them all, then those with most of them (graded), each tier by score. Listing pages come
