@@ -129,7 +129,9 @@ def search_cmd(ctx, words, limit, offset, tags, kinds, authors, chapters, status
     for rank, hit in enumerate(result.hits, offset + 1):
         title = next((highlight(x.text, x.spans) for x in hit.highlights if x.field == "title"), clean(hit.title, one_line=True))
         echo(f"{rank:>2}. {click.style(title, bold=True)}  {style(hit.path, fg='cyan')}")
-        meta = [hit.kind]
+        meta = [f"{hit.kind} listing" if hit.listing else hit.kind]
+        if hit.matched_words < result.words:
+            meta.append(f"{hit.matched_words} of {result.words} words")
         if hit.year:
             meta.append(str(hit.year))
         if hit.tags:

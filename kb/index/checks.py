@@ -46,6 +46,12 @@ def notebook_problems(conn: sqlite3.Connection, vocabulary: dict[str, str] | Non
     return problems
 
 
+# Bumped when the Whoosh schema, the tokenizer or the text a note is indexed by changes, so that
+# `kb index` rebuilds an older index (3: text from markdown-it-py, maths and table cells kept).
+FULLTEXT_FORMAT = 3
+_THESAURUS = Path(__file__).parent.parent / "search" / "thesaurus.yml"
+
+
 def duplicate_citekeys(conn: sqlite3.Connection) -> list[Problem]:
     """`duplicate-citekey` for each paper note whose `citekey:` another note also pins (compared
     case-insensitively, as BibTeX does); derived keys are unique by construction."""
@@ -79,4 +85,10 @@ def notebook_config_fingerprint(root: Path) -> str:
         except OSError:
             continue
         parts.append(f"{path.relative_to(root).as_posix()}:{st.st_size}:{st.st_mtime_ns}")
+    # kb's own search data: a new thesaurus or index format (a kb upgrade) rebuilds the index too.
+    try:
+        shipped = _THESAURUS.stat().st_size
+    except OSError:
+        shipped = 0
+    parts.append(f"kb-fulltext:{FULLTEXT_FORMAT}:thesaurus:{shipped}")
     return "|".join(parts)

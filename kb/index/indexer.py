@@ -118,10 +118,10 @@ def _resolve_links(db: Store, root: Path, sources: list[str] | None) -> None:
 
 
 def _write_synonyms(root: Path, gen: Generation) -> list[Problem]:
-    from kb.search.synonyms import load_synonyms, save_synonym_map  # noqa: PLC0415 - YAML, only when building
+    from kb.search.synonyms import notebook_synonyms, save_synonym_map  # noqa: PLC0415 - YAML, only when building
 
-    groups, problems = load_synonyms(root / "synonyms.yml")
-    save_synonym_map(groups, gen.synonyms_path)
+    mapping, problems = notebook_synonyms(root / "synonyms.yml")
+    save_synonym_map(mapping, gen.synonyms_path)
     return problems
 
 

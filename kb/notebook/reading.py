@@ -32,16 +32,17 @@ class ReadingUseCases(NotebookBase):
                 # The engine ranks from the top; a page is the tail of the first offset + limit hits.
                 ranked = searcher.rank(analysed, limit=offset + limit)
             rows = ranked.rows[offset:]
-            fields = store.search_fields(conn, [row[0] for row in rows])
+            fields = store.search_fields(conn, [row.path for row in rows])
         hits = []
-        for path, score, kind, year in rows:
-            note = fields.get(path)
+        for row in rows:
+            note = fields.get(row.path)
             if note is None:
                 continue  # in Whoosh but not (yet) in SQLite: the two must agree on which notes exist
             matched, highlights = highlights_for(note, analysed)
-            hits.append(SearchHit(path, note["title"], round(float(score), 4), kind, tuple(note["tag_list"]),
-                                  note["chapter"], year, matched, highlights))
-        return SearchResult(tuple(hits), analysed.text, analysed.corrected, ranked.fallback_any, ranked.total)
+            hits.append(SearchHit(row.path, note["title"], round(float(row.score), 4), row.kind, tuple(note["tag_list"]),
+                                  note["chapter"], row.year, matched, highlights, row.matched_words, row.listing))
+        return SearchResult(tuple(hits), analysed.text, analysed.corrected, ranked.fallback_any, ranked.total,
+                            ranked.words)
 
     def show(self, key: str) -> NoteView:
         """One note (by path, title, slug or alias) with its links, backlinks and snippets."""
