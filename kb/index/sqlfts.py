@@ -34,13 +34,15 @@ SHADOW_TABLES = tuple(f"{TABLE}_{s}" for s in ("data", "idx", "docsize", "config
 SOURCE_COLUMNS = ("title", "aliases", "paper_title", "paper_authors", "tags", "tldr", "text", "code")
 
 _CJK_RUN = re.compile(f"[{CJK_RANGES}]+")
+_PAIRS = re.compile("(?=(..))", re.S)
 _WORD = re.compile(r"\w")
 _SPLIT_QUERY = re.compile(r'\s+|(".*?")')  # Datasette's own split: spaces, and "quoted phrases" kept whole
 
 
 def _bigrams(match: re.Match[str]) -> str:
     run = match.group()
-    return " " + " ".join([run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]) + " "
+    # The overlapping pairs found by the regex engine: faster than slicing the run in a Python loop.
+    return " " + " ".join(_PAIRS.findall(run)) + " " + run[-1] + " "
 
 
 def split_cjk(text: str) -> str:
