@@ -27,7 +27,8 @@ from datasette.database import Database
 
 from kb.index import sqlfts
 
-_opened: dict[str, tuple[int, int]] = {}  # database name -> (device, inode) of the file it opened
+# (Datasette instance, database name) -> (device, inode) of the file that database opened
+_opened: dict[tuple[int, str], tuple[int, int]] = {}
 _retired: list[Database] = []  # replaced databases, closed at the next replacement
 
 
@@ -64,7 +65,7 @@ def startup(datasette: Any) -> None:
     for name, db in _file_databases(datasette):
         found = _file_id(db.path)
         if found:
-            _opened[name] = found
+            _opened[id(datasette), name] = found
 
 
 class _ReopenedDatabase(Database):
@@ -94,12 +95,12 @@ def reopen_swapped(datasette: Any) -> list[str]:
     reopened = []
     for name, db in _file_databases(datasette):
         found = _file_id(db.path)
-        if found is None or found == _opened.setdefault(name, found):
+        if found is None or found == _opened.setdefault((id(datasette), name), found):
             continue
         fresh = _ReopenedDatabase(datasette, path=db.path, is_mutable=True)
         datasette.remove_database(name)
         datasette.add_database(fresh, name=name, route=db.route)
-        _opened[name] = found
+        _opened[id(datasette), name] = found
         while _retired:
             _retired.pop().close()
         _retired.append(db)

@@ -56,6 +56,44 @@ def test_the_command_prints_or_writes_the_metadata(tmp_path: Path, monkeypatch):
     assert runner.invoke(cli, ["datasette-metadata", "-o", "meta.json", "--force"]).exit_code == 0
 
 
+def test_the_plugin_searches_chinese_and_follows_a_rebuild_in_process(tmp_path: Path):
+    """Datasette's own test client (no process): the plugin's `escape_fts` and reopening."""
+    import asyncio
+
+    from datasette.app import Datasette
+
+    from kb.config import Paths
+    from kb.index.indexer import index_notebook
+
+    write(tmp_path / "notes", "a.md", "# First\n\n残差网络很深\n")
+    write(tmp_path / "notes", "b.md", "# Other\n\n网络残差\n")
+    paths = Paths(tmp_path / "notes", tmp_path / "index")
+    index_notebook(paths)
+    ds = Datasette([str(paths.index / "kb.sqlite")], metadata=datasette_metadata())
+
+    async def titles(search: str) -> list[str]:
+        response = await ds.client.get("/kb/notes.json?" + urllib.parse.urlencode(
+            {"_search": search, "_col": "title", "_shape": "array"}))
+        assert response.status_code == 200, response.text
+        return sorted(row["title"] for row in response.json())
+
+    async def scenario() -> None:
+        assert await titles("残差网络") == ["First"]  # the phrase of its pairs, not 网络 … 残差
+        assert await titles("残差") == ["First", "Other"]
+        write(paths.notes, "a.md", "# Second\n\n残差网络很深\n")
+        index_notebook(paths, rebuild=True)
+        assert await titles("残差网络") == ["Second"]
+        write(paths.notes, "a.md", "# Third\n\n残差网络很深\n")
+        index_notebook(paths, rebuild=True)
+        assert await titles("很深") == ["Third"]
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        for db in ds.databases.values():
+            db.close()
+
+
 # --- a real Datasette process --------------------------------------------------------------------
 
 
