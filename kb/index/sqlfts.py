@@ -21,9 +21,8 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
-
-from kb.search.analysis import CJK_RANGES
 
 TABLE = "notes_search"
 CREATE_SQL = (f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(title, body, content='', "
@@ -33,10 +32,17 @@ SHADOW_TABLES = tuple(f"{TABLE}_{s}" for s in ("data", "idx", "docsize", "config
 # The columns of `notes` a search document is built from.
 SOURCE_COLUMNS = ("title", "aliases", "paper_title", "paper_authors", "tags", "tldr", "text", "code")
 
-_CJK_RUN = re.compile(f"[{CJK_RANGES}]+")
 _PAIRS = re.compile("(?=(..))", re.S)
 _WORD = re.compile(r"\w")
 _SPLIT_QUERY = re.compile(r'\s+|(".*?")')  # Datasette's own split: spaces, and "quoted phrases" kept whole
+
+
+@cache
+def _cjk_run() -> re.Pattern[str]:
+    # Compiled on first use: `kb.index.store` imports this module, and reading commands never split.
+    from kb.search.analysis import CJK_RANGES  # noqa: PLC0415 - the one definition of what CJK is
+
+    return re.compile(f"[{CJK_RANGES}]+")
 
 
 def _bigrams(match: re.Match[str]) -> str:
@@ -47,7 +53,7 @@ def _bigrams(match: re.Match[str]) -> str:
 
 def split_cjk(text: str) -> str:
     """`text` with each CJK run replaced by its bigrams and last character, separated by spaces."""
-    return _CJK_RUN.sub(_bigrams, text) if text else ""
+    return _cjk_run().sub(_bigrams, text) if text else ""
 
 
 def _words(value: str | None) -> str:
@@ -99,7 +105,7 @@ def _query_part(text: str, quoted: bool) -> str:
     """One word of a query (or the inside of a quoted phrase) as an FTS5 expression."""
     parts = []
     pos = 0
-    for match in _CJK_RUN.finditer(text):
+    for match in _cjk_run().finditer(text):
         if text[pos : match.start()].strip():
             parts.append((False, text[pos : match.start()]))
         parts.append((True, match.group()))
