@@ -34,7 +34,7 @@ SOURCE_COLUMNS = ("title", "aliases", "paper_title", "paper_authors", "tags", "t
 
 _PAIRS = re.compile("(?=(..))", re.S)
 _WORD = re.compile(r"\w")
-_SPLIT_QUERY = re.compile(r'\s+|(".*?")')  # Datasette's own split: spaces, and "quoted phrases" kept whole
+_SPLIT_QUERY = re.compile(r'\s+|(".*?")')  # split as Datasette's escaping does: at spaces, "quoted phrases" whole
 
 
 @cache
