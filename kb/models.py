@@ -361,6 +361,13 @@ class SnippetRun:
     timed_out: bool
     truncated: bool
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape of `kb snippets run --json`: the snippet, returncode, stdout, stderr, duration,
+        timed_out, truncated."""
+        return {"snippet": self.snippet.to_dict(), "returncode": self.returncode, "stdout": self.stdout,
+                "stderr": self.stderr, "duration": round(self.duration, 3), "timed_out": self.timed_out,
+                "truncated": self.truncated}
+
 
 @dataclass(frozen=True, slots=True)
 class AddedNote:

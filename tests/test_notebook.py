@@ -78,10 +78,12 @@ def test_note_arguments_resolve_by_path_title_slug_alias(nb: Notebook) -> None:
 
 
 def test_json_shapes_are_the_cli_shapes(nb: Notebook) -> None:
-    """The CLI prints the models' to_dict(): same keys, same values."""
+    """The CLI prints the models' to_dict(): same keys, same values (an object also gets the
+    command's `notices`, here none)."""
     runner = CliRunner()
     args = ["--notes", str(nb.paths.notes), "--index", str(nb.paths.index)]
     shown = json.loads(runner.invoke(cli, [*args, "show", "ch/[1]resnet.md", "--json"], catch_exceptions=False).stdout)
+    assert shown.pop("notices") == []
     assert shown == nb.show("ch/[1]resnet.md").to_dict()
     toc = json.loads(runner.invoke(cli, [*args, "toc", "--json"], catch_exceptions=False).stdout)
     assert toc == [c.to_dict() for c in nb.toc()]

@@ -55,9 +55,26 @@ def search_examples(text: str) -> list[str]:
     return [re.split(r"\s{2,}", line.strip())[0] for line in block.group(1).splitlines() if line.startswith("kb ")]
 
 
+def manners_examples(text: str) -> list[str]:
+    """The command part of each line of the first code block under `### Output, colour, completion,
+    watching` (an environment assignment may come before `kb`)."""
+    block = re.search(r"```bash\n(.*?)```", _section(text, "### Output, colour, completion, watching"), re.S)
+    assert block, "no code block under ### Output, colour, completion, watching"
+    return [re.split(r"\s{2,}", line.strip())[0] for line in block.group(1).splitlines() if " kb " in f" {line}"]
+
+
+def completion_setups(text: str) -> list[str]:
+    """The shell lines that load kb's completion, from the indented block of the same section."""
+    block = re.search(r"  ```bash\n(.*?)  ```", _section(text, "### Output, colour, completion, watching"), re.S)
+    assert block, "no completion setup block"
+    return [line.split("#")[0].strip() for line in block.group(1).splitlines() if line.strip()]
+
+
 _TEXT = README.read_text(encoding="utf-8")
 TABLE = table_examples(_TEXT)
 SEARCHES = search_examples(_TEXT)
+MANNERS = manners_examples(_TEXT)
+SETUPS = completion_setups(_TEXT)
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 
@@ -65,9 +82,11 @@ def test_the_readme_has_the_examples_this_module_runs():
     # The parser found every row of the table and every line of the block (one example per command).
     assert len(TABLE) == 15
     assert [c.split()[1] for c in TABLE][:7] == ["index", "search", "show", "tags", "toc", "check", "add-note"]
-    assert len(SEARCHES) == 7
+    assert len(SEARCHES) == 8
     assert all(c.startswith("kb search ") for c in SEARCHES)
     assert "kb search segmentation -yolo" in SEARCHES
+    assert len(MANNERS) == 5 and "kb index --watch" in MANNERS
+    assert [re.search(r"_KB_COMPLETE=(\w+)_source", line).group(1) for line in SETUPS] == ["bash", "zsh", "fish"]
 
 
 @pytest.fixture(scope="module")
@@ -207,3 +226,77 @@ def test_search_example_finds_notes(project: Path, command: str):
         assert not any("yolo" in (h["title"] + h["path"]).lower() for h in hits)
     if "title:vit" in command:
         assert all(h["kind"] == "paper" and "transformer" in h["tags"] for h in hits)
+
+
+def _env_and_argv(command: str) -> tuple[dict[str, str], list[str]]:
+    """`NAME=value … kb args` split into the environment and kb's arguments."""
+    words = shlex.split(command)
+    env = {}
+    while "=" in words[0] and not words[0].startswith("kb"):
+        name, _, value = words.pop(0).partition("=")
+        env[name] = value
+    assert words[0] == "kb"
+    return env, words[1:]
+
+
+@pytest.mark.parametrize("command", [c for c in MANNERS if "--watch" not in c])
+def test_output_example(project: Path, command: str, monkeypatch):
+    env, argv = _env_and_argv(command)
+    monkeypatch.delenv("NO_COLOR")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(cli, argv, prog_name="kb", color=True)  # as if on a terminal: flags decide
+    assert result.exit_code == 0, result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    if "-h" in argv:
+        assert result.stdout.startswith("Usage: kb ") and "-h, --help" in result.stdout
+    if "--json" in argv:
+        assert json.loads(result.stdout)
+    if "never" in argv or "NO_COLOR" in env:
+        assert "\x1b[" not in result.stdout + result.stderr and result.stdout.strip()
+
+
+@pytest.mark.slow
+def test_watch_example_indexes_an_edit_until_ctrl_c(project: Path):
+    """`kb index --watch` runs until stopped: run it as a process, save a note, see the update line,
+    then Ctrl-C (SIGINT) must end it with exit code 0 and no traceback."""
+    import signal  # noqa: PLC0415
+
+    (command,) = [c for c in MANNERS if "--watch" in c]
+    watcher = subprocess.Popen([sys.executable, "-m", "kb", *shlex.split(command)[1:]], cwd=project,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "unchanged" in watcher.stdout.readline()  # the first run: nothing changed since the copy
+        time.sleep(1.5)  # the watcher arms after the first run
+        note = project / "notes" / "papers" / "[7]Deep-Residual-Learning-for-Image-Recognition.md"
+        note.write_text(note.read_text(encoding="utf-8") + "\nA quokka line.\n", encoding="utf-8")
+        line = watcher.stdout.readline()
+        assert line.startswith("papers/[7]Deep-Residual-Learning-for-Image-Recognition.md: 0 added, 1 changed")
+        assert "[7]Deep-Residual-Learning-for-Image-Recognition.md" in run_example("kb search quokka").stdout
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        _, err = watcher.communicate(timeout=30)
+    assert watcher.returncode == 0 and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("line", SETUPS, ids=["bash", "zsh", "fish"])
+def test_completion_setup_prints_a_script(line: str):
+    shell = re.search(r"_KB_COMPLETE=(\w+)_source kb", line).group(1)
+    result = CliRunner().invoke(cli, [], prog_name="kb", env={"_KB_COMPLETE": f"{shell}_source"})
+    assert result.exit_code == 0 and f"{shell}_complete" in result.stdout
+
+
+def test_bash_setup_line_completes_tags_in_a_real_bash(project: Path):
+    """README's bash line, in a real bash, then a Tab after `kb search --tag seg`."""
+    (line,) = [x for x in SETUPS if "bash_source" in x]
+    script = f"""{line}
+COMP_WORDS=(kb search --tag seg)
+COMP_CWORD=3
+_kb_completion kb
+printf '%s\\n' "${{COMPREPLY[@]}}"
+"""
+    bin_dir = Path(sys.executable).parent
+    out = subprocess.run(["/bin/bash", "-c", script], cwd=project, capture_output=True, text=True, timeout=60,
+                         env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(project)})
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    assert "segmentation" in out.stdout.split()

@@ -48,4 +48,5 @@ def serve_cmd(ctx: click.Context, port: int, host: str, open_browser: bool, no_w
         import webbrowser  # noqa: PLC0415
 
         webbrowser.open(url)
-    uvicorn.run(create_app(nb, watch=not no_watch), host=host, port=port, log_level="warning")
+    # uvicorn's own log lines follow kb's colour decision (None: uvicorn looks for a terminal itself).
+    uvicorn.run(create_app(nb, watch=not no_watch), host=host, port=port, log_level="warning", use_colors=ctx.color)

@@ -162,13 +162,19 @@ def _parse_stream(root: Path, files: list[NoteFile], ctx: NotebookContext, log: 
             log.deps[str(note.path)] = note_deps
             log.note_problems += note.problems
             yield note
-        if progress and (i % 200 == 0 or i + 1 == len(files)):
+        if progress and (i % 20 == 0 or i + 1 == len(files)):
             progress("index", i + 1, len(files))
+    if progress:
+        # Whoosh now sorts and writes the last batch, the longest step of a build (seconds for the
+        # shipped notes), which reports no progress of its own: name it, so the bar does not look stuck.
+        progress("write", 0, 0)
 
 
 def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> IndexStats:
     from kb.index import fulltext  # noqa: PLC0415 - imports Whoosh
 
+    if progress:
+        progress("scan", 0, 0)
     files, problems = scan_notes(paths.notes)
     ctx, _, chapter_problems = load_context(paths.notes)
     log = _BuildLog(problems=problems + chapter_problems)

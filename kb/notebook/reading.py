@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kb.errors import InvalidField
 from kb.index import store
 from kb.index.lookup import find_note
 from kb.models import Note, NoteView, Problem, SearchHit, SearchResult, TagCount, TocChapter
@@ -12,23 +13,28 @@ from kb.search.query import Filters
 class ReadingUseCases(NotebookBase):
     """What the notebook says, answered from the index."""
 
-    def search(self, query: str, *, limit: int = 10, filters: Filters | None = None) -> SearchResult:
-        """Ranked notes for `query` (see `kb.search.query` for the language)."""
+    def search(self, query: str, *, limit: int = 10, offset: int = 0, filters: Filters | None = None) -> SearchResult:
+        """Ranked notes for `query` (see `kb.search.query` for the language): the `limit` hits after the
+        first `offset` (a page). `query` may hold only filters (`tag:cnn`), or be empty with `filters`."""
         from kb.search.analyse import analyse  # noqa: PLC0415 - imports Whoosh with the engine
         from kb.search.engine import open_searcher  # noqa: PLC0415
         from kb.search.highlight import highlights_for  # noqa: PLC0415
         from kb.search.query import parse_query  # noqa: PLC0415
         from kb.search.synonyms import load_synonym_map  # noqa: PLC0415
 
+        if offset < 0 or limit < 1:
+            raise InvalidField(f"a page needs offset >= 0 and limit >= 1 (got offset {offset}, limit {limit})")
         parsed = parse_query(query)
         with self._reading(fulltext=True) as (gen, conn):
             with open_searcher(gen.whoosh_path) as searcher:
                 analysed = analyse(parsed, synonyms=load_synonym_map(gen.synonyms_path), filters=filters,
                                    lexicon=searcher.lexicon)
-                ranked = searcher.rank(analysed, limit=limit)
-            fields = store.search_fields(conn, [row[0] for row in ranked.rows])
+                # The engine ranks from the top; a page is the tail of the first offset + limit hits.
+                ranked = searcher.rank(analysed, limit=offset + limit)
+            rows = ranked.rows[offset:]
+            fields = store.search_fields(conn, [row[0] for row in rows])
         hits = []
-        for path, score, kind, year in ranked.rows:
+        for path, score, kind, year in rows:
             note = fields.get(path)
             if note is None:
                 continue  # in Whoosh but not (yet) in SQLite: the two must agree on which notes exist
