@@ -77,6 +77,8 @@ class _ReopenedDatabase(Database):
     """
 
     async def execute_fn(self, fn):
+        """Datasette's `execute_fn`, on a connection this database opened."""
+
         def own_connection(conn: sqlite3.Connection):
             if conn not in self._all_file_connections:
                 conn = self.connect()
