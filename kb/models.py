@@ -82,7 +82,9 @@ class Snippet:
 class PaperMeta:
     """A paper: what a note's `paper:` block says, or what arXiv/BibTeX/options say of a new one.
 
-    Empty values mean "unknown"; `abstract` is only known while a note is being created.
+    Empty values mean "unknown"; `abstract`, `citekey` (the key a BibTeX entry gave it) and `files`
+    (its PDFs and other attachments, as a BibTeX `file` field lists them) are only known while a note
+    is being created.
     """
 
     title: str | None = None
@@ -93,6 +95,8 @@ class PaperMeta:
     doi: str | None = None
     url: str | None = None
     abstract: str | None = None
+    citekey: str | None = None
+    files: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON shape: title, authors, year, venue, arxiv, doi, url (the front matter's `paper:` keys)."""

@@ -82,7 +82,7 @@ def test_json_never_carries_colour(runner, indexed):
     result = runner.invoke(cli, ["--color", "always", "--notes", str(indexed / "notes"), "--index",
                                  str(indexed / "index"), "search", "residual", "--json"], catch_exceptions=False)
     assert "\x1b[" not in result.stdout
-    assert json.loads(result.stdout)[0]["path"] == "valid.md"
+    assert json.loads(result.stdout)["hits"][0]["path"] == "valid.md"
 
 
 def test_a_bad_color_value_is_a_usage_error(runner, kb_home):
@@ -121,8 +121,8 @@ def test_dash_h_is_help_everywhere(runner, path):
 
 
 def test_search_with_filters_and_no_words_lists_the_notes(runner, indexed):
-    by_option = json.loads(kb(runner, indexed, "search", "--tag", "cnn", "--json").stdout)
-    by_query = json.loads(kb(runner, indexed, "search", "tag:cnn", "--json").stdout)
+    by_option = json.loads(kb(runner, indexed, "search", "--tag", "cnn", "--json").stdout)["hits"]
+    by_query = json.loads(kb(runner, indexed, "search", "tag:cnn", "--json").stdout)["hits"]
     assert [h["path"] for h in by_option] == [h["path"] for h in by_query] == ["valid.md"]
     out = kb(runner, indexed, "search", "--tag", "cnn").stdout
     assert out.startswith(" 1. Valid Note  valid.md")
@@ -135,12 +135,12 @@ def test_search_without_words_or_filters_is_a_usage_error(runner, indexed):
 
 def test_offset_pages_through_the_ranking(runner, indexed):
     every = [h["path"] for h in json.loads(kb(runner, indexed, "search", "--kind", "page", "--limit", "100",
-                                               "--json").stdout)]
+                                               "--json").stdout)["hits"]]
     assert len(every) >= 4
     pages = []
     for offset in range(0, len(every), 2):
         pages += [h["path"] for h in json.loads(kb(runner, indexed, "search", "--kind", "page", "--limit", "2",
-                                                    "--offset", str(offset), "--json").stdout)]
+                                                    "--offset", str(offset), "--json").stdout)["hits"]]
     assert pages == every
     out = kb(runner, indexed, "search", "--kind", "page", "--limit", "1", "--offset", "2").stdout
     assert out.startswith(" 3. ")  # ranks count from the start of the ranking, not of the page
@@ -180,17 +180,18 @@ def test_wrapping_counts_cjk_as_two_columns_and_keeps_highlights_whole():
 # --- --json and notices ------------------------------------------------------------------------------
 
 
-def test_search_json_keeps_its_list_and_carries_the_notices(runner, kb_home):
+def test_search_json_is_the_api_shape_and_carries_the_notices(runner, kb_home):
     result = kb(runner, kb_home, "search", "residul", "--json")
-    hits = json.loads(result.stdout)
-    assert isinstance(hits, list) and hits[0]["path"] == "valid.md"  # the shape scripts rely on
-    notices = [json.loads(line) for line in result.stderr.splitlines()]
-    kinds = {n["notice"]: n for n in notices}
+    data = json.loads(result.stdout)
+    assert data["hits"][0]["path"] == "valid.md" and data["corrected"] == "residual" and data["offset"] == 0
+    assert result.stderr == ""  # nothing is lost to stderr: the notices are in the JSON
+    kinds = {n["notice"]: n for n in data["notices"]}
     assert kinds["indexed"]["stats"]["added"] == 6  # the first search built the index
     assert kinds["corrected"]["corrected_from"] == "residul" and kinds["corrected"]["corrected"] == "residual"
-    fallback = kb(runner, kb_home, "search", "residual", "zzzqqq", "--json")
+    fallback = json.loads(kb(runner, kb_home, "search", "residual", "zzzqqq", "--json").stdout)
+    assert fallback["fallback_any"] is True
     assert {"notice": "fallback", "message": "No note has every word; showing notes that match some of them.",
-            "fallback": True} in [json.loads(line) for line in fallback.stderr.splitlines()]
+            "fallback": True} in fallback["notices"]
 
 
 def test_object_outputs_gain_a_notices_key(runner, indexed):

@@ -98,7 +98,7 @@ def test_watch_indexes_an_edit_and_stops_cleanly_on_ctrl_c(kb_home):
         assert update.startswith("valid.md: 0 added, 1 changed, 0 removed")
         found = subprocess.run(kb_args(kb_home, "search", "zebrafish", "--json"), capture_output=True, text=True,
                                timeout=60)
-        assert [h["path"] for h in json.loads(found.stdout)] == ["valid.md"]
+        assert [h["path"] for h in json.loads(found.stdout)["hits"]] == ["valid.md"]
         write(kb_home / "notes", "new.md", "---\ntitle: Axolotl\n---\nA new note.\n")
         assert watcher.line().startswith("new.md: 1 added, 0 changed")
     finally:

@@ -87,8 +87,8 @@ def test_json_shapes_are_the_cli_shapes(nb: Notebook) -> None:
     assert shown == nb.show("ch/[1]resnet.md").to_dict()
     toc = json.loads(runner.invoke(cli, [*args, "toc", "--json"], catch_exceptions=False).stdout)
     assert toc == [c.to_dict() for c in nb.toc()]
-    hits = json.loads(runner.invoke(cli, [*args, "search", "残差", "--json"], catch_exceptions=False).stdout)
-    assert hits == [h.to_dict() for h in nb.search("残差").hits]
+    found = json.loads(runner.invoke(cli, [*args, "search", "残差", "--json"], catch_exceptions=False).stdout)
+    assert found == {**nb.search("残差").to_dict(), "offset": 0, "notices": []}
 
 
 def test_mark_changes_only_the_status_line_of_a_paper_note(nb: Notebook) -> None:

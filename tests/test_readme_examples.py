@@ -1,4 +1,5 @@
-"""Every `kb …` example in README.md's command table and Searching section, run as written against a
+"""Every `kb …` example in README.md's command table, Searching section and Listing section, run as
+written against a
 copy of the shipped notes, must do what the README says: exit 0 (or the exit it documents), and a
 search example must find at least one note.
 
@@ -48,10 +49,10 @@ def table_examples(text: str) -> list[str]:
     return re.findall(r"^\| `kb [^|]*\|[^\n]*\| `(kb [^`]+)` \|$", commands, re.M)
 
 
-def search_examples(text: str) -> list[str]:
-    """The command part of each line of the code block under `### Searching`."""
-    block = re.search(r"```\n(.*?)```", _section(text, "### Searching"), re.S)
-    assert block, "no code block under ### Searching"
+def search_examples(text: str, heading: str = "### Searching") -> list[str]:
+    """The command part of each line of the code block under `heading` (comments follow two spaces)."""
+    block = re.search(r"```\n(.*?)```", _section(text, heading), re.S)
+    assert block, f"no code block under {heading}"
     return [re.split(r"\s{2,}", line.strip())[0] for line in block.group(1).splitlines() if line.startswith("kb ")]
 
 
@@ -75,18 +76,21 @@ TABLE = table_examples(_TEXT)
 SEARCHES = search_examples(_TEXT)
 MANNERS = manners_examples(_TEXT)
 SETUPS = completion_setups(_TEXT)
+BROWSING = search_examples(_TEXT, "### Listing, the link graph, opening a paper, notebooks")
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 
 def test_the_readme_has_the_examples_this_module_runs():
     # The parser found every row of the table and every line of the block (one example per command).
-    assert len(TABLE) == 15
+    assert len(TABLE) == 19
+    assert {"list", "graph", "open", "datasette-metadata"} <= {c.split()[1] for c in TABLE}
     assert [c.split()[1] for c in TABLE][:7] == ["index", "search", "show", "tags", "toc", "check", "add-note"]
     assert len(SEARCHES) == 8
     assert all(c.startswith("kb search ") for c in SEARCHES)
     assert "kb search segmentation -yolo" in SEARCHES
     assert len(MANNERS) == 5 and "kb index --watch" in MANNERS
     assert [re.search(r"_KB_COMPLETE=(\w+)_source", line).group(1) for line in SETUPS] == ["bash", "zsh", "fish"]
+    assert len(BROWSING) == 8 and {c.split()[1] for c in BROWSING} == {"list", "graph", "open", "snippets"}
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +107,8 @@ def project(indexed_copy: Path, tmp_path: Path, monkeypatch) -> Path:
     """A fresh copy of the indexed notebook, and the current folder in it."""
     home = tmp_path / "project"
     shutil.copytree(indexed_copy, home)
+    # The library README's `kb import bibtex library.bib` example reads: a Zotero export, as a reader has one.
+    shutil.copy(ROOT / "tests" / "data" / "bibtex" / "library.bib", home / "library.bib")
     monkeypatch.chdir(home)
     for name in ("KB_NOTES", "KB_INDEX"):
         monkeypatch.delenv(name, raising=False)
@@ -209,8 +215,16 @@ def test_command_table_example(project: Path, command: str):
     elif name == "export" and "-o" in command:
         out = project / shlex.split(command)[-1]
         assert out.read_text(encoding="utf-8").startswith("@")  # BibTeX entries, written where it was run
+    elif name == "import":
+        assert result.stdout.splitlines() == [
+            "skipped library.bib:2 he2016deep: already in papers/[7]Deep-Residual-Learning-for-Image-Recognition.md "
+            "(same title)",
+            "would create library.bib:12 ba2016layer -> papers/[72]Layer-Normalization.md (citekey ba2016layer)",
+            "1 would be created, 1 skipped as duplicates, 0 failed (dry run: nothing was written)"]
     elif command.startswith("kb snippets export"):
         assert "kb-snippet: ResNet-18" in (project / "resnet18.py").read_text(encoding="utf-8")
+    elif name in ("list", "graph", "open"):
+        check_browse_output(command, result.stdout)
     if name != "add-note":
         assert _papers(project) == before
 
@@ -220,7 +234,7 @@ def test_search_example_finds_notes(project: Path, command: str):
     result = run_example(command)
     assert result.exit_code == 0, (command, result.stderr)
     as_json = command if "--json" in command else command + " --json"
-    hits = json.loads(run_example(as_json).stdout)
+    hits = json.loads(run_example(as_json).stdout)["hits"]
     assert hits, f"{command!r} finds nothing on the shipped notes"
     if "-yolo" in command:
         assert not any("yolo" in (h["title"] + h["path"]).lower() for h in hits)
@@ -300,3 +314,32 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
                          env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(project)})
     assert out.returncode == 0 and out.stderr == "", out.stderr
     assert "segmentation" in out.stdout.split()
+def check_browse_output(command: str, stdout: str) -> None:
+    """What a `kb list`, `kb graph` or `kb open --print` example printed is what README says it is."""
+    name = command.split()[1]
+    assert stdout.strip(), f"{command!r} printed nothing on the shipped notes"
+    if "--format jsonl" in command:
+        assert all(json.loads(line)["path"] for line in stdout.splitlines())
+    elif "--json" in command or "--format json" in command:
+        data = json.loads(stdout)
+        assert data if name == "list" else data["nodes"] and data["edges"]
+    elif "--format paths" in command:
+        assert all((Path("notes") / line).is_file() for line in stdout.splitlines())
+    elif name == "graph":
+        assert stdout.startswith("graph LR\n" if "mermaid" in command else "digraph kb {\n")
+    elif name == "open":
+        assert stdout.startswith(("https://", "/"))
+
+
+@pytest.mark.parametrize("command", BROWSING)
+def test_listing_example(project: Path, command: str):
+    result = run_example(command)
+    assert result.exit_code == 0, (command, result.stderr)
+    if command.startswith("kb snippets export"):
+        import nbformat
+
+        notebook = nbformat.read(project / shlex.split(command)[-1], as_version=4)
+        nbformat.validate(notebook)
+        assert any(cell.cell_type == "code" for cell in notebook.cells)
+    else:
+        check_browse_output(command, result.stdout)

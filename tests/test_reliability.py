@@ -240,7 +240,7 @@ def test_yaml_alias_bomb_is_refused_and_the_run_goes_on(kb_home, incremental):
     assert bomb == [{"path": "bomb.md", "line": 4, "kind": "bad-yaml", "severity": "error",
                      "message": "front matter aliases expand to more than 10000 values; it was ignored"}]
     # The bomb is indexed by its body (its title comes from the heading); the other notes are there.
-    hits = json.loads(run_kb_bounded(kb_home, "search", "resnet", "--json").stdout)
+    hits = json.loads(run_kb_bounded(kb_home, "search", "resnet", "--json").stdout)["hits"]
     assert {"bomb.md", "valid.md"} <= {h["path"] for h in hits}
     assert next(h for h in hits if h["path"] == "bomb.md")["title"] == "Bomb"
 

@@ -84,7 +84,7 @@ def _watch(ctx: click.Context, nb, *, as_json: bool, quiet: bool) -> None:
 @click.option("--chapter", "chapters", multiple=True, help="Only notes in this chapter (folder or label).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES), help="Reading status.")
 @click.option("--year", "year", help="Paper year or range: 2017, 2015..2020.")
-@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON: hits, notices, total.")
 @click.pass_context
 def search_cmd(ctx, words, limit, offset, tags, kinds, authors, chapters, statuses, year, as_json) -> None:
     """Search notes: Chinese and English words, "phrases", OR, -word, prefix*, field:value.
@@ -120,7 +120,7 @@ def search_cmd(ctx, words, limit, offset, tags, kinds, authors, chapters, status
     if result.fallback_any:
         notice("fallback", "No note has every word; showing notes that match some of them.", fallback=True)
     if as_json:
-        emit_json([h.to_dict() for h in result.hits])
+        emit_json({**result.to_dict(), "offset": offset})  # the shape of /api/search, notices included
         return
     if not result.hits:
         echo_error("No notes found." if not offset else f"No notes found after the first {offset}.")

@@ -113,15 +113,27 @@ def snippets_check_cmd(ctx, note: str | None, force: bool, timeout: float | None
 @snippets_group.command("export")
 @click.argument("snippet_id", shell_complete=complete_snippets)
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False), required=True, help="File to write.")
+@click.option("--format", "fmt", type=click.Choice(["code", "ipynb"]), default="code", show_default=True,
+              help="code: one snippet's code; ipynb: a whole note (SNIPPET_ID is then a NOTE) as a Jupyter notebook.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the snippet and the file written as JSON.")
 @click.pass_context
-def snippets_export_cmd(ctx, snippet_id: str, output: str, force: bool, as_json: bool) -> None:
-    """Write one snippet's code to a file.
+def snippets_export_cmd(ctx, snippet_id: str, output: str, fmt: str, force: bool, as_json: bool) -> None:
+    """Write one snippet's code to a file, or a note as a Jupyter notebook (--format ipynb).
+
+    With --format ipynb the argument is a NOTE (path, title, slug or alias): its prose becomes
+    Markdown cells and its Python snippets code cells, in order.
 
     Example: kb snippets export resnet18.py -o resnet18.py
     """
     json_mode(as_json)
+    if fmt == "ipynb":
+        cells = open_notebook(ctx).export_jupyter(snippet_id, output, force=force)
+        if as_json:
+            emit_json({"note": snippet_id, "output": output, "format": "ipynb", "cells": cells})
+        else:
+            echo_error(f"wrote {output} ({cells} cells)")
+        return
     snippet = open_notebook(ctx).export_snippet(snippet_id, output, force=force)
     if as_json:
         emit_json({"snippet": snippet.to_dict(), "output": output})

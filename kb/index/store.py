@@ -18,6 +18,8 @@ from kb.index import sqlfts
 from kb.index.schema import Store, upsert_rows
 from kb.models import Backlink, Link, Note, PaperMeta, Problem, Snippet, TagCount
 
+_LINK_COLS = "label, line, style, external, arxiv_id, COALESCE(resolved, asset)"  # a Link's fields after target
+_PRUNE_RUNS = "DELETE FROM snippet_runs WHERE snippet_id NOT IN (SELECT id FROM snippets)"  # FK checked at commit
 # --- conversions between Note and rows ------------------------------------------------------
 
 
@@ -49,8 +51,8 @@ def row_to_note(row: dict[str, Any] | sqlite3.Row, links: Iterable[Link] = (), s
     paper = PaperMeta(row["paper_title"], tuple(json.loads(row["paper_authors"] or "[]")), row["year"],
                       row["venue"], row["arxiv"], row["doi"], row["url"]) if has_paper else None
     return Note(
-        path=PurePosixPath(row["path"]), title=row["title"], kind=row["kind"], body=row["body"],
-        text=row["text"], code=row["code"], chapter=row["chapter"], chapter_label=row["chapter_label"],
+        path=PurePosixPath(row["path"]), title=row["title"], kind=row["kind"], body=row.get("body", ""),
+        text=row.get("text", ""), code=row.get("code", ""), chapter=row["chapter"], chapter_label=row["chapter_label"],
         order=row["ord"], tags=tuple(json.loads(row["tags"] or "[]")),
         authors=tuple(json.loads(row["authors"] or "[]")), aliases=tuple(json.loads(row["aliases"] or "[]")),
         status=row["status"], tldr=row["tldr"], added=row["added"], paper=paper,
@@ -59,6 +61,10 @@ def row_to_note(row: dict[str, Any] | sqlite3.Row, links: Iterable[Link] = (), s
         checksum=row["checksum"], size=row["size"], mtime=row["mtime_ns"],
     )
 
+
+# The `notes` columns but body, text and code: what listing notes reads.
+_LIST_COLUMNS = ("path, title, kind, chapter, chapter_label, ord, status, tldr, added, authors, aliases, tags, headings, "
+                 "paper_title, paper_authors, year, venue, arxiv, doi, url, body_line, meta, checksum, size, mtime_ns")
 
 # --- writes -----------------------------------------------------------------------------------
 
@@ -82,8 +88,6 @@ def delete_notes(db: Store, paths: Iterable[str]) -> None:
         conn.execute("DELETE FROM notes WHERE path = ?", (path,))
     conn.execute(_PRUNE_RUNS)
 
-
-_PRUNE_RUNS = "DELETE FROM snippet_runs WHERE snippet_id NOT IN (SELECT id FROM snippets)"  # checked at commit
 
 
 def upsert_notes(db: Store, notes: Sequence[Note], deps: dict[str, dict[str, list[int]]] | None = None,
@@ -122,8 +126,7 @@ def upsert_notes(db: Store, notes: Sequence[Note], deps: dict[str, dict[str, lis
     conn.executemany(
         "INSERT INTO snippets(id, path, idx, language, start_line, code, source, info) VALUES (?,?,?,?,?,?,?,?)", snippets)
     conn.executemany("INSERT INTO problems(path, line, kind, message, severity, note) VALUES (?,?,?,?,?,?)", problems)
-    if not fresh:
-        conn.execute(_PRUNE_RUNS)
+    conn.execute(_PRUNE_RUNS)  # a full build has no runs yet: nothing to scan
 
 
 def replace_notebook_problems(db: Store, problems: Iterable[Problem], only: list[str] | None = None) -> None:
@@ -131,6 +134,7 @@ def replace_notebook_problems(db: Store, problems: Iterable[Problem], only: list
     broken links and unknown tags (of every note; with `only`, the broken links and unknown tags of
     those notes, keeping the duplicate titles, which cannot have changed)."""
     db.conn.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM notes)")
+    db.conn.execute("DELETE FROM problems WHERE kind = 'duplicate-citekey'")  # always checked in full
     if only is None:
         db.conn.execute("DELETE FROM problems WHERE kind IN ('duplicate-title', 'broken-link', 'missing-asset', 'unknown-tag')")
     else:
@@ -155,9 +159,8 @@ def internal_links(conn: sqlite3.Connection, sources: Iterable[str] | None = Non
 
 def set_link_resolution(db: Store, resolutions: Iterable[tuple[int, str | None]]) -> None:
     """Store resolved targets, (link row id, path or None): a note's in `resolved`, an image's or file's in `asset`."""
-    db.conn.executemany(
-        "UPDATE links SET resolved = CASE WHEN style IN ('image', 'asset') THEN NULL ELSE ?1 END, "
-        "asset = CASE WHEN style IN ('image', 'asset') THEN ?1 END WHERE id = ?2", [(r, i) for i, r in resolutions])
+    db.conn.executemany("UPDATE links SET resolved = iif(style IN ('image', 'asset'), NULL, ?1), asset = iif(style IN "
+                        "('image', 'asset'), ?1, NULL) WHERE id = ?2", [(r, i) for i, r in resolutions])
 
 
 def mark_fulltext_pending(db: Store, ops: Iterable[tuple[str, str]]) -> None:
@@ -202,13 +205,8 @@ def pending_fulltext(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in conn.execute("SELECT path, op FROM fulltext_pending")]
 
 
-_LINK_COLS = "label, line, style, external, arxiv_id, COALESCE(resolved, asset)"  # a Link's fields after target
-
-
 def _links_for(conn: sqlite3.Connection, path: str) -> list[Link]:
-    rows = conn.execute(
-        f"SELECT target, {_LINK_COLS} FROM links WHERE source = ? ORDER BY id", (path,)  # noqa: S608 - fixed SQL
-    )
+    rows = conn.execute(f"SELECT target, {_LINK_COLS} FROM links WHERE source = ? ORDER BY id", (path,))  # noqa: S608
     return [Link(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows]
 
 
@@ -236,12 +234,14 @@ def get_note(conn: sqlite3.Connection, path: str, full: bool = True) -> Note | N
     return row_to_note(row, _links_for(conn, path), _snippets_for(conn, path), problems)
 
 
-def list_notes(conn: sqlite3.Connection, full: bool = False) -> list[Note]:
-    """Every stored note, ordered by path; `full` adds links and snippets (slower)."""
+def list_notes(conn: sqlite3.Connection, full: bool = False, text: bool = True) -> list[Note]:
+    """Every stored note, ordered by path; `full` adds links and snippets (slower); `text=False` leaves
+    body, text and code empty, for listing: they are most of each row's bytes, and need not be read."""
     prev = conn.row_factory
     conn.row_factory = sqlite3.Row
+    columns = "*" if text else _LIST_COLUMNS
     try:
-        rows = conn.execute("SELECT * FROM notes ORDER BY path").fetchall()
+        rows = conn.execute(f"SELECT {columns} FROM notes ORDER BY path").fetchall()  # noqa: S608 - fixed names
     finally:
         conn.row_factory = prev
     if not full:
