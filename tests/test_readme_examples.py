@@ -82,8 +82,8 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 def test_the_readme_has_the_examples_this_module_runs():
     # The parser found every row of the table and every line of the block (one example per command).
-    assert len(TABLE) == 18
-    assert {"list", "graph", "open"} <= {c.split()[1] for c in TABLE}
+    assert len(TABLE) == 19
+    assert {"list", "graph", "open", "datasette-metadata"} <= {c.split()[1] for c in TABLE}
     assert [c.split()[1] for c in TABLE][:7] == ["index", "search", "show", "tags", "toc", "check", "add-note"]
     assert len(SEARCHES) == 8
     assert all(c.startswith("kb search ") for c in SEARCHES)
@@ -159,6 +159,32 @@ def test_serve_example_serves_the_notebook(project: Path):
     finally:
         server.terminate()
         server.communicate(timeout=30)
+
+
+def datasette_examples(text: str) -> list[str]:
+    """The lines of the code block after `<!-- datasette-example -->` in "Browsing the index with Datasette"."""
+    block = re.search(r"<!-- datasette-example -->\n```bash\n(.*?)```", text, re.S)
+    assert block, "no datasette example in README"
+    return block.group(1).strip().splitlines()
+
+
+@pytest.mark.slow
+def test_datasette_example_serves_the_index(project: Path):
+    """The README's Datasette commands, as written: kb's lines through the CLI, then `datasette …` as a
+    process (on a free port), asked the JSON query the README shows."""
+    from test_index_datasette import start_datasette, stop
+
+    kb_line, datasette_line = datasette_examples(_TEXT)
+    for command in kb_line.split(" && "):
+        assert run_example(command).exit_code == 0, command
+    argv = shlex.split(datasette_line)
+    assert argv[0] == "datasette"
+    served = start_datasette(project, *argv[1:])
+    try:
+        hits = served.get("/kb/notes.json", _search="残差", _facet="kind")
+        assert hits["filtered_table_rows_count"] > 20 and hits["facet_results"]["kind"]["results"]
+    finally:
+        stop(served)
 
 
 # `kb snippets check --force` runs every shipped snippet (about a minute and a half): slow.

@@ -47,6 +47,7 @@ COMMAND_MODULES = {
     "add-note": "papers", "mark": "papers", "export": "papers", "snippets": "snippets", "serve": "serve",
     "import": "library",
     "list": "browse", "graph": "browse", "open": "browse",
+    "datasette-metadata": "datasette",
 }
 
 

@@ -20,10 +20,12 @@ from pathlib import Path, PurePosixPath
 from kb.config import Paths
 from kb.index import store
 from kb.index.checks import notebook_config_fingerprint, notebook_problems
+from kb.index.datasette import describe_tags
 from kb.index.diff import Diff, Stored, classify, diff_files
 from kb.index.generations import (
     Generation,
     current_generation,
+    link_stable_path,
     new_generation,
     remove_stale_generations,
     require_generation,
@@ -74,6 +76,7 @@ def index_locked(paths: Paths, *, rebuild: bool = False, progress: Progress | No
     if stats is None:
         stats = replace(_full_build(paths, progress, procs), repaired=damage)
     remove_stale_generations(paths.index)
+    link_stable_path(paths.index)  # after a crash between the last swap and its link, or an older index
     return replace(stats, seconds=time.perf_counter() - started)
 
 
@@ -195,7 +198,9 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
                 _resolve_links(db, paths.notes, None)
                 store.set_meta(db, "config_fingerprint", notebook_config_fingerprint(paths.notes))
                 log.problems += _write_synonyms(paths.notes, gen)
-                notebook = notebook_problems(db.conn, load_vocabulary(paths.notes))
+                vocabulary = load_vocabulary(paths.notes)
+                describe_tags(db, vocabulary)
+                notebook = notebook_problems(db.conn, vocabulary)
                 store.replace_notebook_problems(db, log.problems + notebook)
         finally:
             db.conn.close()

@@ -29,6 +29,7 @@ from kb.config import resolve_paths
 from kb.notebook.base import NotebookBase, Progress
 from kb.notebook.browse import BrowseUseCases
 from kb.notebook.completion import CompletionUseCases
+from kb.notebook.datasette import DatasetteUseCases
 from kb.notebook.jupyter import JupyterUseCases
 from kb.notebook.library import LibraryUseCases
 from kb.notebook.live import LiveUseCases
@@ -39,7 +40,7 @@ __all__ = ["Notebook", "NotebookBase", "Progress"]
 
 
 class Notebook(WritingUseCases, SnippetUseCases, CompletionUseCases, LiveUseCases, LibraryUseCases, BrowseUseCases,
-               JupyterUseCases):
+               JupyterUseCases, DatasetteUseCases):
     """A notebook folder and its index: the one object the CLI and the web app call.
 
     Its use cases live one group a module (`reading`, `snippets`, `writing`, `completion`, `live`,
