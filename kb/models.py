@@ -214,8 +214,9 @@ class IndexStats:
 
     def repair_note(self) -> str | None:
         """What this run repaired, as a sentence for the terminal, or None."""
-        if self.repaired:
-            return f"Rebuilt the damaged index ({self.repaired})"
+        if self.repaired:  # a schema from another version of kb is an upgrade, not damage
+            kind = "index for this version of kb" if "another version of kb" in self.repaired else "damaged index"
+            return f"Rebuilt the {kind} ({self.repaired})"
         if self.replayed:
             return f"Finished an interrupted run ({self.replayed} search-index updates applied)"
         return None

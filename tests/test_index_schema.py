@@ -127,5 +127,5 @@ def test_an_index_of_an_older_schema_is_rebuilt(notebook: Paths):
     nb = Notebook(notebook)
     nb.tags()  # a reading command finds it and rebuilds it under the writer lock
     assert current_generation(notebook.index).folder != old
-    assert nb.repairs == ["Rebuilt the damaged index (kb.sqlite was written by another version of kb "
+    assert nb.repairs == ["Rebuilt the index for this version of kb (kb.sqlite was written by another version of kb "
                           "(schema 1, not 2))"]
