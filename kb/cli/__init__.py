@@ -45,6 +45,7 @@ class KbGroup(click.Group):
 COMMAND_MODULES = {
     "index": "notes", "search": "notes", "show": "notes", "tags": "notes", "toc": "notes", "check": "notes",
     "add-note": "papers", "mark": "papers", "export": "papers", "snippets": "snippets", "serve": "serve",
+    "build-site": "site",
 }
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, FileSystemLoader, pass_context
 from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,7 +22,11 @@ from kb import Filters
 from kb.layout import KINDS, STATUSES, note_number
 from kb.models import Highlight, Note, SearchResult
 from kb.notebook import Notebook
+from kb.models import NoteView
 from kb.web.render import RenderedNote, note_url, render_note
+from kb.web.urls import ServerUrls
+
+TEMPLATES = Path(__file__).parent / "templates"
 
 EXPORT_TYPES = {"md": "text/markdown", "csv": "text/csv", "json": "application/json",
                 "bibtex": "application/x-bibtex", "html": "text/html"}
@@ -46,6 +52,74 @@ def search_filters(params) -> Filters:
     return Filters(values("tag"), values("kind"), (), (), values("status"), *(years or (None, None)))
 
 
+@pass_context
+def _note_url(context, path) -> str:
+    return context["urls"].note(str(path))
+
+
+def environment() -> Environment:
+    """The Jinja environment of both front ends: the same templates, links asked of `urls` (the
+    server's by default; a static site passes its own per page)."""
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    env.filters["note_url"] = _note_url
+    env.filters["marked"] = mark_spans
+    env.globals["urls"] = ServerUrls()
+    return env
+
+
+def sidebar(nb: Notebook) -> dict[str, Any]:
+    """The sidebar every page shows: chapters in order, then paper notes, newest number first."""
+    papers_folder = nb.paths.papers.name
+    chapters, papers = [], []
+    for chapter in nb.toc():
+        if chapter.folder == papers_folder:
+            papers = sorted(chapter.notes, key=lambda n: -(note_number(n[0]) or 0))
+        else:
+            chapters.append(chapter)
+    return {"chapters": chapters, "papers": papers}
+
+
+def note_context(nb: Notebook, view: NoteView, rendered: RenderedNote) -> dict[str, Any]:
+    """What a note's page shows besides the sidebar (one data dict for the server and the site)."""
+    path = str(view.note.path)
+    backlinks = list({b.path: b for b in view.backlinks}.values())
+    snippets = nb.snippets(path, refresh=False)  # the server's watcher (or build-site) made the index fresh
+    return {"title": view.note.title, "view": view, "note": view.note,
+            "body": Markup(rendered.html), "toc": rendered.toc,  # noqa: S704 - sanitised by render_note
+            "backlinks": backlinks, "snippets": snippets, "statuses": STATUSES, "current": path}
+
+
+def tags_context(nb: Notebook) -> dict[str, Any]:
+    """The tags page: every tag with its count."""
+    return {"title": "Tags", "tags": nb.tags()}
+
+
+def tag_context(nb: Notebook, tag: str) -> dict[str, Any]:
+    """One tag's page: the notes that have it."""
+    return {"title": f"#{tag}", "tag": tag, "notes": nb.notes(tag=tag)}
+
+
+def problems_context(nb: Notebook) -> dict[str, Any]:
+    """`kb check`'s problems as of the last index update."""
+    # Only indexed notes have a page to link to (a non-UTF-8 file, a `_category_.yml` have none).
+    return {"title": "Problems", "problems": nb.problems(), "notes": {str(n.path) for n in nb.notes()}}
+
+
+def reading_context(nb: Notebook) -> dict[str, Any]:
+    """Paper notes grouped by reading status, with the export formats."""
+    papers = [n for n in nb.notes() if n.kind == "paper"]
+    # A paper note without a status has not been read: it is to-read, as in the exports.
+    groups = {s: [n for n in papers if (n.status or "to-read") == s] for s in STATUSES}
+    return {"title": "Reading list", "groups": groups, "formats": EXPORT_TYPES}
+
+
+def pygments_css() -> str:
+    """The stylesheet of highlighted code."""
+    from pygments.formatters import HtmlFormatter  # noqa: PLC0415
+
+    return HtmlFormatter(style="friendly").get_style_defs(".highlight")
+
+
 class Views:
     """The request handlers, sharing the notebook, the templates and a cache of rendered notes."""
 
@@ -53,22 +127,12 @@ class Views:
         self.nb, self.templates, self.token = nb, templates, token
         self._rendered: OrderedDict[tuple[str, str], RenderedNote] = OrderedDict()  # (path, checksum)
         self._lock = threading.Lock()
-        templates.env.filters["note_url"] = note_url
-        templates.env.filters["marked"] = mark_spans
 
     # --- shared ------------------------------------------------------------------------------------
 
     def page(self, request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
         """A page with the sidebar (chapters in order, then paper notes, newest number first)."""
-        papers_folder = self.nb.paths.papers.name
-        chapters, papers = [], []
-        for chapter in self.nb.toc():
-            if chapter.folder == papers_folder:
-                papers = sorted(chapter.notes, key=lambda n: -(note_number(n[0]) or 0))
-            else:
-                chapters.append(chapter)
-        context.update(request=request, chapters=chapters, papers=papers, token=self.token,
-                       current=context.get("current"))
+        context.update(sidebar(self.nb), request=request, token=self.token, current=context.get("current"))
         return self.templates.TemplateResponse(request, template, context, status_code=status_code)
 
     def error(self, request: Request, code: int, message: str, hint: str | None) -> Response:
@@ -99,11 +163,7 @@ class Views:
         path = str(view.note.path)
         if path != key:  # a title, slug or alias: go to the note's own address
             return RedirectResponse(note_url(path), status_code=302)
-        backlinks = list({b.path: b for b in view.backlinks}.values())
-        snippets = self.nb.snippets(path, refresh=False)  # the watcher keeps the index fresh
-        return self.page(request, "note.html", title=view.note.title, view=view, note=view.note,
-                         body=Markup(self.rendered(view.note).html), toc=self.rendered(view.note).toc,  # noqa: S704 - sanitised by render_note
-                         backlinks=backlinks, snippets=snippets, statuses=STATUSES, current=path)
+        return self.page(request, "note.html", **note_context(self.nb, view, self.rendered(view.note)))
 
     def search_page(self, request: Request) -> Response:
         q = request.query_params.get("q", "").strip()
@@ -113,24 +173,19 @@ class Views:
                          chosen=filters, year=request.query_params.get("year", ""), kinds=KINDS, statuses=STATUSES)
 
     def tags(self, request: Request) -> Response:
-        return self.page(request, "tags.html", title="Tags", tags=self.nb.tags())
+        return self.page(request, "tags.html", **tags_context(self.nb))
 
     def tag(self, request: Request) -> Response:
-        tag = request.path_params["tag"]
-        notes = self.nb.notes(tag=tag)
-        return self.page(request, "tag.html", title=f"#{tag}", tag=tag, notes=notes)
+        return self.page(request, "tag.html", **tag_context(self.nb, request.path_params["tag"]))
 
     def toc(self, request: Request) -> Response:
         return self.page(request, "toc.html", title="Contents")
 
     def problems(self, request: Request) -> Response:
-        return self.page(request, "problems.html", title="Problems", problems=self.nb.problems())
+        return self.page(request, "problems.html", **problems_context(self.nb))
 
     def reading_list(self, request: Request) -> Response:
-        papers = [n for n in self.nb.notes() if n.kind == "paper"]
-        # A paper note without a status has not been read: it is to-read, as in the exports.
-        groups = {s: [n for n in papers if (n.status or "to-read") == s] for s in STATUSES}
-        return self.page(request, "reading.html", title="Reading list", groups=groups, formats=EXPORT_TYPES)
+        return self.page(request, "reading.html", **reading_context(self.nb))
 
     def reading_list_export(self, request: Request) -> Response:
         fmt = request.path_params["fmt"]
@@ -141,10 +196,7 @@ class Views:
         return Response(text, media_type=f"{EXPORT_TYPES[fmt]}; charset=utf-8", headers=headers)
 
     def pygments_css(self, request: Request) -> Response:
-        from pygments.formatters import HtmlFormatter  # noqa: PLC0415
-
-        css = HtmlFormatter(style="friendly").get_style_defs(".highlight")
-        return Response(css, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+        return Response(pygments_css(), media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
     # --- JSON API ----------------------------------------------------------------------------------
 
