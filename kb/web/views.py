@@ -20,9 +20,8 @@ from starlette.templating import Jinja2Templates
 
 from kb import Filters
 from kb.layout import KINDS, STATUSES, note_number
-from kb.models import Highlight, Note, SearchResult
+from kb.models import Highlight, Note, NoteView, SearchResult
 from kb.notebook import Notebook
-from kb.models import NoteView
 from kb.web.render import RenderedNote, note_url, render_note
 from kb.web.urls import ServerUrls
 
