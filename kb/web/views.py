@@ -42,13 +42,17 @@ def mark_spans(h: Highlight) -> Markup:
 
 
 def search_filters(params) -> Filters:
-    """Filters from `tag`, `kind`, `status` (repeatable) and `year` (2017 or 2015..2020) parameters."""
-    years = Filters.parse_years(params.get("year", "")) if params.get("year") else None
+    """Filters from the parameters `kb search` has as options: `tag`, `kind`, `author`, `chapter`,
+    `status` (each repeatable) and `year` (2017, 2015..2020, 2018.., ..2016); a bad year is a 400."""
+    year = params.get("year", "").strip()
+    years = Filters.parse_years(year) if year else (None, None)
+    if years is None:
+        raise HTTPException(400, f"{year!r} is not a year or a range like 2015..2020")
 
     def values(name: str) -> tuple[str, ...]:
-        return tuple(v for v in params.getlist(name) if v.strip())  # an empty select means "any"
+        return tuple(v.strip() for v in params.getlist(name) if v.strip())  # an empty control means "any"
 
-    return Filters(values("tag"), values("kind"), (), (), values("status"), *(years or (None, None)))
+    return Filters(values("tag"), values("kind"), values("author"), values("chapter"), values("status"), *years)
 
 
 @pass_context
@@ -63,6 +67,7 @@ def environment() -> Environment:
     env.filters["note_url"] = _note_url
     env.filters["marked"] = mark_spans
     env.globals["urls"] = ServerUrls()
+    env.globals.update(all_kinds=KINDS, all_statuses=STATUSES)
     return env
 
 
