@@ -64,7 +64,6 @@ class _Writer:
         self.nb, self.out = nb, out
         self.root = nb.paths.notes.resolve()
         self.env = views.environment()
-        self.sidebar = views.sidebar(nb)
         self.written: list[str] = []
         self.assets: set[str] = set()  # notes-relative files the pages link to
         self.pages = 0
@@ -79,7 +78,8 @@ class _Writer:
 
     def page(self, rel: str, template: str, **context: Any) -> None:
         urls = SiteUrls(rel)
-        context = {**self.sidebar, "current": None, "urls": urls, **context}
+        context = {"current": None, "urls": urls, **context}
+        context.update(views.sidebar(self.nb, context["current"]))
         self.write(rel, self.env.get_template(template).render(context))
         self.pages += 1
 

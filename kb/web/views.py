@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +72,28 @@ def environment() -> Environment:
     return env
 
 
-def sidebar(nb: Notebook) -> dict[str, Any]:
-    """The sidebar every page shows: chapters in order, then paper notes, newest number first."""
+# Every page lists every note in its sidebar up to this many notes. A bigger notebook's sidebar lists
+# the notes of the current chapter only (other chapters link to the contents page) and the newest
+# papers: 10,000 links on every page made each page 1.3 MB and took a second to render.
+SIDEBAR_NOTES = 400
+SIDEBAR_PAPERS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class SideChapter:
+    """A chapter as the sidebar shows it: its notes, or None when only a link to the contents."""
+
+    label: str
+    anchor: str
+    count: int
+    notes: tuple[tuple[str, str], ...] | None
+    open: bool
+
+
+def sidebar(nb: Notebook, current: str | None = None) -> dict[str, Any]:
+    """The chapters in order and the paper notes (newest number first) for the home and contents
+    pages (`chapters`, `papers`), and what the sidebar of the page of `current` shows (`side`,
+    `side_papers`)."""
     papers_folder = nb.paths.papers.name
     chapters, papers = [], []
     for chapter in nb.toc():
@@ -80,7 +101,17 @@ def sidebar(nb: Notebook) -> dict[str, Any]:
             papers = sorted(chapter.notes, key=lambda n: -(note_number(n[0]) or 0))
         else:
             chapters.append(chapter)
-    return {"chapters": chapters, "papers": papers}
+    full = sum(len(c.notes) for c in chapters) + len(papers) <= SIDEBAR_NOTES
+    side = []
+    for chapter in chapters:
+        here = bool(current) and (current.startswith(f"{chapter.folder}/") if chapter.folder else "/" not in current)
+        side.append(SideChapter(chapter.label, f"chapter-{chapter.folder or 'top'}", len(chapter.notes),
+                                chapter.notes if full or here else None, here))
+    side_papers = papers if full else papers[:SIDEBAR_PAPERS]
+    if current and not full and current.startswith(papers_folder + "/") and all(p != current for p, _ in side_papers):
+        side_papers = [*side_papers, *[(p, t) for p, t in papers if p == current]]
+    return {"chapters": chapters, "papers": papers, "side": side, "side_papers": side_papers,
+            "papers_open": bool(current) and current.startswith(papers_folder + "/")}
 
 
 def note_context(nb: Notebook, view: NoteView, rendered: RenderedNote) -> dict[str, Any]:
@@ -136,7 +167,8 @@ class Views:
 
     def page(self, request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
         """A page with the sidebar (chapters in order, then paper notes, newest number first)."""
-        context.update(sidebar(self.nb), request=request, token=self.token, current=context.get("current"))
+        current = context.get("current")
+        context.update(sidebar(self.nb, current), request=request, token=self.token, current=current)
         return self.templates.TemplateResponse(request, template, context, status_code=status_code)
 
     def error(self, request: Request, code: int, message: str, hint: str | None) -> Response:
