@@ -83,7 +83,7 @@ def create_app(nb: Notebook, *, watch: bool = False) -> Starlette:
     templates = Jinja2Templates(env=views.environment())
     token = secrets.token_urlsafe(32)
     live = Live()
-    ctx = views.Views(nb, templates, token)
+    ctx = views.Views(nb, templates, token, version=(lambda: live.version) if watch else None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -19,6 +19,7 @@ Code and maths are never scanned for links or maths, as in `kb.index.markdown`.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import xml.etree.ElementTree as ET  # noqa: N817 - Python-Markdown's own element type
@@ -94,6 +95,7 @@ def sanitise(html: str) -> str:
                      link_rel="noopener noreferrer")
 
 
+@functools.lru_cache(maxsize=8192)  # pure, and notes repeat their formulas (`x`, `\mathbf{W}` …)
 def render_math(tex: str, *, display: bool = False) -> str:
     """MathML for a TeX formula; a formula latex2mathml cannot read stays visible as code."""
     try:

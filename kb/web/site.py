@@ -63,6 +63,7 @@ class _Writer:
     def __init__(self, nb: Notebook, out: Path):
         self.nb, self.out = nb, out
         self.root = nb.paths.notes.resolve()
+        self.contents = views.contents(nb)  # read once: the index does not change while the site is built
         self.env = views.environment()
         self.written: list[str] = []
         self.assets: set[str] = set()  # notes-relative files the pages link to
@@ -79,7 +80,7 @@ class _Writer:
     def page(self, rel: str, template: str, **context: Any) -> None:
         urls = SiteUrls(rel)
         context = {"current": None, "urls": urls, **context}
-        context.update(views.sidebar(self.nb, context["current"]))
+        context.update(views.sidebar(self.nb, context["current"], self.contents))
         self.write(rel, self.env.get_template(template).render(context))
         self.pages += 1
 

@@ -4,7 +4,7 @@
                                     [--skip-synthetic] [--out FILE]
 
 For the shipped notes and for the synthetic notebook (`gen_notebook.py`, N notes, seed S), it indexes
-the notebook (untimed), starts the real `kb serve --no-watch` on a free port as a subprocess, warms
+the notebook (untimed), starts the real `kb serve` (as a user runs it, watching the files) on a free port as a subprocess, warms
 it, and times requests over one kept-alive HTTP connection:
 
     HTTP floor             GET /api/changes: a route that does no work, the cost of HTTP and the app
@@ -62,11 +62,11 @@ def free_port() -> int:
 
 
 class Server:
-    """A `kb serve --no-watch` subprocess on a free port, and one kept-alive connection to it."""
+    """A `kb serve` subprocess (watching files, as by default) on a free port, and one kept-alive connection to it."""
 
     def __init__(self, notes: Path, index: Path):
         self.port = free_port()
-        self.proc = subprocess.Popen(kb("--notes", str(notes), "--index", str(index), "serve", "--no-watch",
+        self.proc = subprocess.Popen(kb("--notes", str(notes), "--index", str(index), "serve",
                                         "--port", str(self.port)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 120
         while True:
