@@ -82,7 +82,9 @@ class Snippet:
 class PaperMeta:
     """A paper: what a note's `paper:` block says, or what arXiv/BibTeX/options say of a new one.
 
-    Empty values mean "unknown"; `abstract` is only known while a note is being created.
+    Empty values mean "unknown"; `abstract`, `citekey` (the key a BibTeX entry gave it) and `files`
+    (its PDFs and other attachments, as a BibTeX `file` field lists them) are only known while a note
+    is being created.
     """
 
     title: str | None = None
@@ -93,6 +95,8 @@ class PaperMeta:
     doi: str | None = None
     url: str | None = None
     abstract: str | None = None
+    citekey: str | None = None
+    files: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON shape: title, authors, year, venue, arxiv, doi, url (the front matter's `paper:` keys)."""
@@ -259,12 +263,16 @@ class SearchHit:
     year: int | None = None
     matched_fields: tuple[str, ...] = ()
     highlights: tuple[Highlight, ...] = ()
+    matched_words: int = 0  # how many of the query's words the note matches (graded matching)
+    listing: bool = False  # a listing page (mostly links to other notes), ranked below content notes
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON shape: path, title, score, kind, tags, chapter, year, matched_fields, highlights."""
+        """JSON shape: path, title, score, kind, tags, chapter, year, matched_fields, highlights,
+        matched_words, listing."""
         return {"path": self.path, "title": self.title, "score": self.score, "kind": self.kind,
                 "tags": list(self.tags), "chapter": self.chapter, "year": self.year,
-                "matched_fields": list(self.matched_fields), "highlights": [h.to_dict() for h in self.highlights]}
+                "matched_fields": list(self.matched_fields), "highlights": [h.to_dict() for h in self.highlights],
+                "matched_words": self.matched_words, "listing": self.listing}
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,11 +284,12 @@ class SearchResult:
     corrected: str | None = None  # "showing results for …"
     fallback_any: bool = False  # no note had every word; these match some
     total: int = 0
+    words: int = 0  # how many words the query has (a hit's `matched_words` is out of these)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON shape of the whole result, notices included."""
         return {"query": self.query, "corrected": self.corrected, "fallback_any": self.fallback_any,
-                "total": self.total, "hits": [h.to_dict() for h in self.hits]}
+                "total": self.total, "words": self.words, "hits": [h.to_dict() for h in self.hits]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,6 +369,13 @@ class SnippetRun:
     duration: float
     timed_out: bool
     truncated: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape of `kb snippets run --json`: the snippet, returncode, stdout, stderr, duration,
+        timed_out, truncated."""
+        return {"snippet": self.snippet.to_dict(), "returncode": self.returncode, "stdout": self.stdout,
+                "stderr": self.stderr, "duration": round(self.duration, 3), "timed_out": self.timed_out,
+                "truncated": self.truncated}
 
 
 @dataclass(frozen=True, slots=True)

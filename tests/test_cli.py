@@ -33,8 +33,9 @@ def test_index_summary_and_json(runner, kb_home):
 
 def test_search_builds_index_first_and_prints_json(runner, kb_home):
     result = run(runner, kb_home, "search", "残差", "--json")
-    assert "Indexed the notebook first" in result.stderr
-    data = json.loads(result.stdout)
+    result_data = json.loads(result.stdout)
+    assert result_data["notices"][0]["notice"] == "indexed" and result_data["total"] >= 2
+    data = result_data["hits"]
     assert {d["path"] for d in data} >= {"unicode.md", "valid.md"}
     first = data[0]
     assert {"path", "title", "score", "kind", "tags", "matched_fields", "highlights"} <= set(first)
@@ -57,7 +58,7 @@ def test_search_typo_message_and_no_results(runner, kb_home):
 
 
 def test_search_options_filter(runner, kb_home):
-    data = json.loads(run(runner, kb_home, "search", "note", "--tag", "cnn", "--json").stdout)
+    data = json.loads(run(runner, kb_home, "search", "note", "--tag", "cnn", "--json").stdout)["hits"]
     assert [d["path"] for d in data] == ["valid.md"]
     result = run(runner, kb_home, "search", "x", "--year", "20x", ok=False)
     assert result.exit_code == 2
@@ -130,7 +131,7 @@ def test_add_note_mark_and_export(runner, kb_home):
     note = kb_home / "notes" / data["path"]
     before = note.read_bytes()
     # The new note is already indexed.
-    assert json.loads(run(runner, kb_home, "search", "mask", "--json").stdout)[0]["path"] == data["path"]
+    assert json.loads(run(runner, kb_home, "search", "mask", "--json").stdout)["hits"][0]["path"] == data["path"]
     dup = run(runner, kb_home, "add-note", "--arxiv", "1703.06870", "--offline", "--no-edit", "Other", ok=False)
     assert dup.exit_code == 1 and "papers/[1]Mask-R-CNN.md" in dup.stderr
     run(runner, kb_home, "mark", "Mask R-CNN", "read")

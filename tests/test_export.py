@@ -15,6 +15,7 @@ import pytest
 from bibtexparser import middlewares as bib_mw
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from pylatexenc.latex2text import LatexNodes2Text
 
 from kb.errors import ExportError, NoteExistsError
 from kb.models import Link, Note, PaperMeta
@@ -114,10 +115,13 @@ def test_bibtex_loads_back_with_the_same_metadata() -> None:
         expected_title = paper.paper.title if paper.paper and paper.paper.title else paper.title
         assert fields["title"] == expected_title
         if paper.paper and paper.paper.authors:
-            assert fields["author"].split(" and ") == list(paper.paper.authors)
+            # Names are written `Last, First`; split and merged back they are the notes' names.
+            names = bibtexparser.parse_string(f"@misc{{x, author = {{{fields['author']}}}}}", append_middleware=[
+                bib_mw.SeparateCoAuthors(), bib_mw.SplitNameParts(), bib_mw.MergeNameParts(style="first")])
+            assert names.entries[0].fields_dict["author"].value == list(paper.paper.authors)
         if paper.year:
             assert fields["year"] == str(paper.year)
-    assert "Jérôme Müller and Kurt Gödel and 何恺明" in text  # UTF-8 kept, not LaTeX-encoded
+    assert "Müller, Jérôme and Gödel, Kurt and 何恺明" in text  # UTF-8 kept, not LaTeX-encoded
 
 
 def test_bibtex_entry_types_and_fields() -> None:
@@ -155,17 +159,24 @@ _SAFE = st.text(st.sampled_from(list("abcXYZ019 .,:;!?()[]<>/|@*+=\"{}\\&%#_~") 
 _ANY = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)
 
 
-@given(title=_SAFE.filter(lambda s: s.strip() and _balanced(s)), authors=st.lists(_SAFE.filter(lambda s: s.strip() and "{" not in s and "}" not in s), max_size=3))
+@given(title=_SAFE.filter(lambda s: s.strip() and _balanced(s)),
+       authors=st.lists(_SAFE.filter(lambda s: s.strip(" ,") and not set(s) & set("{},")), max_size=3))
 @example(title="A {Deep Learning} Book", authors=[])
 @example(title="{ }", authors=[])
 @example(title="{ $x$ } and {aXb c}", authors=["Ann B"])
+@example(title="x", authors=["a and b", "Ann van and B", "Jo B Jr. and C"])
 def test_bibtex_round_trips_escaped_text(title: str, authors: list[str]) -> None:
     paper = note("papers/[1]x.md", "x", title=title, authors=tuple(authors), year=2020, venue="ICML")
-    library = load_bibtex(export_reading_list([paper], "bibtex"))
-    (entry,) = library.entries
+    text = export_reading_list([paper], "bibtex")
+    (entry,) = load_bibtex(text).entries
     assert entry.fields_dict["title"].value == " ".join(title.split())
     if authors:
-        assert entry.fields_dict["author"].value == " and ".join(" ".join(a.split()) for a in authors)
+        # Written `von Last, Jr., First`; split and put back in reading order, they are the names.
+        library = bibtexparser.parse_string(text, append_middleware=[
+            bib_mw.SeparateCoAuthors(), bib_mw.SplitNameParts(), bib_mw.MergeNameParts(style="first")])
+        names = library.entries[0].fields_dict["author"].value
+        decode = LatexNodes2Text().latex_to_text
+        assert [" ".join(decode(n).split()) for n in names] == [" ".join(a.split()) for a in authors]
 
 
 @given(title=_ANY.filter(str.strip), venue=_ANY, author=_ANY)

@@ -225,9 +225,9 @@ def test_store_schema(paths: Paths):
     gen = current_generation(paths.index)
     conn = connect_readonly(gen.db_path)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"notes", "tags", "note_tags", "links", "snippets", "problems", "_kb_migrations", "notes_fts"} <= tables
+    assert {"notes", "tags", "note_tags", "links", "snippets", "problems", "_kb_migrations", "notes_search"} <= tables
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    fts = conn.execute("SELECT path FROM notes WHERE rowid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)", ("residual",)).fetchall()
+    fts = conn.execute("SELECT path FROM notes WHERE rowid IN (SELECT rowid FROM notes_search WHERE notes_search MATCH ?)", ("residual",)).fetchall()
     assert {r[0] for r in fts} == {"valid.md"}
     assert {t.tag: t.count for t in store.tag_counts(conn)}["cnn"] == 1
 

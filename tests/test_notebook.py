@@ -78,15 +78,17 @@ def test_note_arguments_resolve_by_path_title_slug_alias(nb: Notebook) -> None:
 
 
 def test_json_shapes_are_the_cli_shapes(nb: Notebook) -> None:
-    """The CLI prints the models' to_dict(): same keys, same values."""
+    """The CLI prints the models' to_dict(): same keys, same values (an object also gets the
+    command's `notices`, here none)."""
     runner = CliRunner()
     args = ["--notes", str(nb.paths.notes), "--index", str(nb.paths.index)]
     shown = json.loads(runner.invoke(cli, [*args, "show", "ch/[1]resnet.md", "--json"], catch_exceptions=False).stdout)
+    assert shown.pop("notices") == []
     assert shown == nb.show("ch/[1]resnet.md").to_dict()
     toc = json.loads(runner.invoke(cli, [*args, "toc", "--json"], catch_exceptions=False).stdout)
     assert toc == [c.to_dict() for c in nb.toc()]
-    hits = json.loads(runner.invoke(cli, [*args, "search", "残差", "--json"], catch_exceptions=False).stdout)
-    assert hits == [h.to_dict() for h in nb.search("残差").hits]
+    found = json.loads(runner.invoke(cli, [*args, "search", "残差", "--json"], catch_exceptions=False).stdout)
+    assert found == {**nb.search("残差").to_dict(), "offset": 0, "notices": []}
 
 
 def test_mark_changes_only_the_status_line_of_a_paper_note(nb: Notebook) -> None:

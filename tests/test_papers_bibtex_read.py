@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kb.errors import BibtexError, KbError
-from kb.papers.bibtex import fields_from_bibtex
+from kb.papers.bibread import fields_from_bibtex, file_paths, first_entry, read_library
 from kb.papers.fields import normalise_title
 
 TODAY = datetime.date(2026, 11, 26)
@@ -57,7 +57,7 @@ PUBLISHER_BIB = r"""% exported from a publisher
   DOI = {https://doi.org/10.1109/CVPR.2016.90},
   Abstract = {Deeper neural networks are more difficult to train.}
 }
-@article{second, title={Ignored}}
+@comment{a comment block is not an entry}
 """
 ACCENTS_BIB = r"""@article{accents,
   author = {M{\"u}ller, J{\'e}r{\^o}me and G{\"{o}}del, Kurt and \"{U}ber, Xaver and {\v{S}}koda, Jan
@@ -115,6 +115,7 @@ def test_fields_from_bibtex_decodes_latex() -> None:
         ("@comment{nothing here}", "no BibTeX entry"),
         ("@article{x, title={never closed", "line 1"),
         ("@article{x, title={a}, title={b}}", "Duplicate field"),
+        ("@article{x, title={a, }\n@article{y, title={b}}", "line 1"),
     ],
 )
 def test_fields_from_bibtex_errors(text: str, message: str) -> None:
@@ -126,3 +127,77 @@ def test_fields_from_bibtex_errors(text: str, message: str) -> None:
 
 # --- arXiv API ---------------------------------------------------------------------------------------
 
+
+
+# --- libraries ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "paths"),
+    [
+        ("/home/u/Zotero/storage/AB/He - 2016 - Deep.pdf", ("/home/u/Zotero/storage/AB/He - 2016 - Deep.pdf",)),
+        ("/a/x.pdf;/a/y.zip", ("/a/x.pdf", "/a/y.zip")),
+        ("Full Text PDF:/a/x.pdf:application/pdf;Snapshot:/a/x.html:text/html", ("/a/x.pdf", "/a/x.html")),
+        (":papers/x.pdf:PDF", ("/lib/papers/x.pdf",)),
+        ("Slides:C\\:\\\\Users\\\\u\\\\x.pdf:PDF", ("C:\\Users\\u\\x.pdf",)),
+        ("C:\\Users\\u\\x.pdf", ("C:\\Users\\u\\x.pdf",)),
+        ("", ()),
+    ],
+)
+def test_file_paths(value: str, paths: tuple[str, ...]) -> None:
+    assert file_paths(value, Path("/lib")) == paths
+
+
+def test_read_library_keeps_going_after_a_bad_entry() -> None:
+    text = ("@article{ok1, title = {First}, author = {{van der Maaten}, Laurens and {Gemini Team} and King, Jr., "
+            "Martin Luther}}\n"
+            "@article{broken2020\n  title = {No comma after the key}\n}\n"
+            "@article{ok1, title = {Same key again}}\n"
+            "@article{notitle, author = {Someone, Anna}}\n"
+            "@article{ok2, title = {Last}}\n")
+    entries = read_library(text, source="lib.bib")
+    assert [(e.line, e.key, e.error is None) for e in entries] == [
+        (1, "ok1", True), (2, "broken2020", False), (5, "ok1", False), (6, "notitle", True), (7, "ok2", True)]
+    assert entries[0].paper.authors == ("Laurens van der Maaten", "Gemini Team", "Martin Luther King Jr.")
+    assert entries[0].paper.citekey == "ok1"
+    assert entries[1].where == "lib.bib:2" and "comma" in entries[1].error
+    assert entries[2].error == "the key 'ok1' is already used at line 1"
+    assert entries[3].paper.title is None
+
+
+def test_import_plan_matches_by_arxiv_doi_then_title_and_remembers_what_it_creates() -> None:
+    from pathlib import PurePosixPath
+
+    from kb.models import Note, PaperMeta
+    from kb.papers.bibimport import ImportPlan
+    from kb.papers.bibread import LibraryEntry
+
+    notes = [Note(path=PurePosixPath("papers/[7]ResNet.md"), title="ResNet", kind="paper", body="",
+                  paper=PaperMeta(title="Deep Residual Learning for Image Recognition", arxiv="1512.03385")),
+             Note(path=PurePosixPath("papers/[1]LeNet.md"), title="Gradient-Based Learning", kind="paper", body="",
+                  paper=PaperMeta(title="Gradient-Based Learning", doi="10.1109/5.726791"))]
+    plan = ImportPlan(notes, {"papers/[7]ResNet.md": "he2016deep", "papers/[1]LeNet.md": "lecun1998gradient"})
+
+    def entry(key: str, **paper) -> LibraryEntry:
+        return LibraryEntry("lib.bib", 1, key, PaperMeta(citekey=key, **paper))
+
+    skip = plan.decide(entry("x", title="Other", arxiv="1512.03385", doi="10.1109/5.726791"))
+    assert (skip.action, skip.path, skip.reason) == ("skip", "papers/[7]ResNet.md", "same arXiv id 1512.03385")
+    skip = plan.decide(entry("y", title="{Deep} residual learning for image recognition!"))
+    assert (skip.action, skip.path, skip.reason) == ("skip", "papers/[7]ResNet.md", "same title")
+    new = plan.decide(entry("he2016deep", title="Identity Mappings", authors=("Kaiming He",), year=2016))
+    assert (new.action, new.paper.citekey) == ("create", "he2016deepa")
+    assert new.reason == "the key he2016deep is already used by papers/[7]ResNet.md; pinned he2016deepa"
+    plan.planned(new, "papers/[8]Identity-Mappings.md")
+    again = plan.decide(entry("z", title="Identity mappings"))
+    assert (again.action, again.path) == ("skip", "papers/[8]Identity-Mappings.md")
+    assert plan.decide(entry("he2016deep", title="Yet Another", year=2016)).paper.citekey == "he2016deepb"
+
+
+def test_first_entry_of_a_library_warns_of_the_others() -> None:
+    paper, warning = first_entry("@article{x, title={A}}\n@comment{not an entry}\n@article{y, title={B}}\n",
+                                 source="paper.bib")
+    assert paper.title == "A" and paper.citekey == "x"
+    assert warning == ("paper.bib holds 2 entries; this note is made from the first (x, line 1) only; "
+                       "to import them all, run `kb import bibtex FILE`")  # paper.bib is not a file here
+    assert first_entry(ARXIV_BIB)[1] is None

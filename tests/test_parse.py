@@ -128,7 +128,7 @@ def test_links_skip_code_and_math():
     )
     links = parse_note(text, "ch/a.md").links
     assert [(link.target, link.style, link.external) for link in links] == [
-        ("Title", "wiki", False), ("./[1]LeNet", "markdown", False),
+        ("./[1]LeNet", "markdown", False), ("Title", "wiki", False),  # in the order they are written
         ("https://arxiv.org/pdf/1512.03385v2.pdf", "markdown", True),
     ]
     assert links[2].arxiv_id == "1512.03385"

@@ -85,9 +85,13 @@ def test_typo_is_corrected_and_said(paths):
 
 
 def test_all_words_then_fallback_to_any(paths):
-    assert hits(paths, "segmentation atrous") == ["papers/[3]deeplab.md"]
+    # Graded: the note with both words first, then the notes with one of them (the list is not cut short).
+    result = Notebook(paths).search("segmentation atrous")
+    assert [(h.path, h.matched_words) for h in result.hits][:2] == [("papers/[3]deeplab.md", 2), ("papers/[2]fcn.md", 1)]
+    assert not result.fallback_any and result.words == 2
     result = Notebook(paths).search("segmentation zebra")
     assert result.fallback_any and {h.path for h in result.hits} == {"papers/[2]fcn.md", "papers/[3]deeplab.md"}
+    assert {h.matched_words for h in result.hits} == {1}
 
 
 def test_phrase_or_not_prefix(paths):

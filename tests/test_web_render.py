@@ -84,12 +84,17 @@ def test_serve_warns_when_listening_beyond_this_machine(monkeypatch, kb_home):
 
     calls = []
     monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: calls.append(
-        {"host": self.config.host, "port": self.config.port, "log_level": self.config.log_level}))
+        {"host": self.config.host, "port": self.config.port, "log_level": self.config.log_level,
+         "use_colors": self.config.use_colors}))
     runner = CliRunner()
     result = runner.invoke(cli, ["--notes", str(kb_home / "notes"), "serve", "--host", "0.0.0.0", "--port", "9999"],
                            catch_exceptions=False)
     assert result.exit_code == 0
     assert "Warning: listening on 0.0.0.0" in result.stderr
-    assert calls == [{"host": "0.0.0.0", "port": 9999, "log_level": "warning"}]
+    assert calls == [{"host": "0.0.0.0", "port": 9999, "log_level": "warning", "use_colors": None}]
+    # uvicorn's log colours follow kb's one decision (None: uvicorn checks for a terminal itself)
+    runner.invoke(cli, ["--color", "never", "--notes", str(kb_home / "notes"), "serve", "--no-watch"],
+                  catch_exceptions=False)
+    assert calls[-1]["use_colors"] is False
     result = runner.invoke(cli, ["--notes", str(kb_home / "notes"), "serve", "--no-watch"], catch_exceptions=False)
     assert "Warning" not in result.stderr and "http://127.0.0.1:8000/" in result.stderr

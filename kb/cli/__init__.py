@@ -11,7 +11,7 @@ import importlib
 
 import click
 
-from kb.cli.terminal import echo_error
+from kb.cli.terminal import COLOR_CHOICES, color_setting, echo_error
 from kb.errors import KbError
 
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
@@ -45,6 +45,9 @@ class KbGroup(click.Group):
 COMMAND_MODULES = {
     "index": "notes", "search": "notes", "show": "notes", "tags": "notes", "toc": "notes", "check": "notes",
     "add-note": "papers", "mark": "papers", "export": "papers", "snippets": "snippets", "serve": "serve",
+    "import": "library",
+    "list": "browse", "graph": "browse", "open": "browse",
+    "datasette-metadata": "datasette",
     "build-site": "site",
 }
 
@@ -71,18 +74,25 @@ def report_repairs(ctx: click.Context) -> None:
         notebook.repairs.clear()
 
 
-@click.group(cls=RootGroup)
+# `-h` is `--help` everywhere: context settings are inherited by every subcommand's context.
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--notes", "notes", type=click.Path(file_okay=False), envvar="KB_NOTES",
               help="Notes folder (default: notes/ here or in the nearest parent).")
 @click.option("--index", "index", type=click.Path(file_okay=False), envvar="KB_INDEX",
               help="Index folder (default: index/ beside the notes folder).")
+@click.option("--color", "color", type=click.Choice(COLOR_CHOICES), default=None,
+              help="Colour output: auto (on a terminal; the default, also read from NO_COLOR and FORCE_COLOR), "
+                   "always or never.")
 @click.version_option(package_name="kb")
 @click.pass_context
-def cli(ctx: click.Context, notes: str | None, index: str | None) -> None:
+def cli(ctx: click.Context, notes: str | None, index: str | None, color: str | None) -> None:
     """kb: a deep-learning notebook you can search, link and run.
 
     Example: kb search resnet
     """
+    # The one colour decision: click's echo (and so every kb line) obeys the context's `color`,
+    # which the subcommands' contexts inherit.
+    ctx.color = color_setting(color)
     ctx.obj = {"notes": notes, "index": index}
 
 

@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import shutil
+
 import click
 
 from kb.cli import cli, open_notebook, report_repairs
-from kb.cli.terminal import clean, echo, echo_error, emit_json, highlight, progress_printer, style
+from kb.cli.completion import complete_notes, complete_tags
+from kb.cli.terminal import (
+    clean,
+    echo,
+    echo_error,
+    emit_json,
+    emit_json_line,
+    highlight,
+    json_mode,
+    notice,
+    progress_printer,
+    style,
+    wrap_highlighted,
+)
 from kb.layout import KINDS, STATUSES
 
 
 @cli.command("index")
 @click.option("--rebuild", is_flag=True, help="Rebuild from scratch instead of updating.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--watch", is_flag=True, help="Then keep the index fresh while notes change, a line per update (Ctrl-C stops).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (with --watch: one line per update).")
 @click.option("--quiet", "-q", is_flag=True, help="Do not list problems, only the summary.")
 @click.pass_context
-def index_cmd(ctx: click.Context, rebuild: bool, as_json: bool, quiet: bool) -> None:
+def index_cmd(ctx: click.Context, rebuild: bool, watch: bool, as_json: bool, quiet: bool) -> None:
     """Index the notes folder into SQLite and Whoosh (incremental).
 
     Example: kb index --rebuild
@@ -23,29 +39,57 @@ def index_cmd(ctx: click.Context, rebuild: bool, as_json: bool, quiet: bool) -> 
     # still has to receive, which the next run applies.
     ctx.find_root().obj["on_interrupt"] = ("Interrupted; the index was left as it was." if rebuild else
                                            "Interrupted; the next `kb index` finishes the update.")
-    stats = open_notebook(ctx).index(rebuild=rebuild, progress=None if as_json else progress_printer())
+    json_mode(as_json)
+    nb = open_notebook(ctx)
+    stats = nb.index(rebuild=rebuild, progress=None if as_json else progress_printer())
+    _report_index(stats, as_json=as_json, quiet=quiet, stream=watch)
+    if watch:
+        _watch(ctx, nb, as_json=as_json, quiet=quiet)
+
+
+def _report_index(stats, *, as_json: bool, quiet: bool, stream: bool, paths: list[str] | None = None) -> None:
+    """One index run: its summary line (or JSON, one line of it when streaming), problems on stderr."""
     if as_json:
-        emit_json(stats.to_dict())
+        note = stats.repair_note()  # said by the summary line on a terminal
+        if note:
+            notice("repair", f"{note}.")
+        data = stats.to_dict() if paths is None else {**stats.to_dict(), "paths": paths}
+        (emit_json_line if stream else emit_json)(data)
         return
     if not quiet:
         for problem in stats.problems:
             echo_error(str(problem))
-    echo(clean(stats.summary()))
+    summary = stats.summary() if paths is None else f"{', '.join(paths)}: {stats.summary()}"
+    echo(clean(summary, one_line=True))
+
+
+def _watch(ctx: click.Context, nb, *, as_json: bool, quiet: bool) -> None:
+    """Update the index on every change until Ctrl-C, which ends the command normally (exit 0)."""
+    echo_error(clean(f"Watching {nb.paths.notes} (Ctrl-C to stop)"))
+    try:
+        for stats, paths in nb.watch():
+            _report_index(stats, as_json=as_json, quiet=quiet, stream=True, paths=paths)
+    except KeyboardInterrupt:
+        # Stopping the watch is how it is meant to end; an update cut short is finished by the next run.
+        echo_error("Stopped watching.")
 
 
 @cli.command("search", context_settings={"ignore_unknown_options": True})
-@click.argument("words", nargs=-1, required=True)
+@click.argument("words", nargs=-1)
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Most hits to show.")
-@click.option("--tag", "tags", multiple=True, help="Only notes with this tag (repeatable).")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Skip this many hits first (paging).")
+@click.option("--tag", "tags", multiple=True, shell_complete=complete_tags, help="Only notes with this tag (repeatable).")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only this kind.")
 @click.option("--author", "authors", multiple=True, help="Only notes by (or papers by) this author.")
 @click.option("--chapter", "chapters", multiple=True, help="Only notes in this chapter (folder or label).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES), help="Reading status.")
 @click.option("--year", "year", help="Paper year or range: 2017, 2015..2020.")
-@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON: hits, notices, total.")
 @click.pass_context
-def search_cmd(ctx, words, limit, tags, kinds, authors, chapters, statuses, year, as_json) -> None:
+def search_cmd(ctx, words, limit, offset, tags, kinds, authors, chapters, statuses, year, as_json) -> None:
     """Search notes: Chinese and English words, "phrases", OR, -word, prefix*, field:value.
+
+    Without words, the filters alone list the notes they match (kb search --tag backbone).
 
     Example: kb search "semantic segmentation" tag:segmentation
     """
@@ -58,26 +102,36 @@ def search_cmd(ctx, words, limit, tags, kinds, authors, chapters, statuses, year
             raise click.BadParameter(f"{year!r} is not a year or a range like 2015..2020", param_hint="--year")
         years = parsed_year
     filters = Filters(tuple(tags), tuple(kinds), tuple(authors), tuple(chapters), tuple(statuses), *years)
+    if not words and not filters:
+        raise click.UsageError("give words to search for, or a filter such as --tag backbone")
+    json_mode(as_json)
     nb = open_notebook(ctx)
-    built = nb.ensure_index(fulltext=True)
+    built = nb.ensure_index(fulltext=True, progress=None if as_json else progress_printer())
     if built is not None and not built.repaired:
-        echo_error(f"Indexed the notebook first: {built.summary()}")
-    report_repairs(ctx)  # a rebuilt damaged index is said before the hits
-    result = nb.search(" ".join(words), limit=limit, filters=filters)
-    if as_json:
-        emit_json([h.to_dict() for h in result.hits])
-        return
+        notice("indexed", f"Indexed the notebook first: {built.summary()}", stats=built.to_dict())
+    if not as_json:
+        report_repairs(ctx)  # a rebuilt damaged index is said before the hits
+    query = " ".join(words)
+    result = nb.search(query, limit=limit, offset=offset, filters=filters)
     if result.corrected:
-        click.echo(f"Showing results for {style(result.corrected, bold=True)}", err=True)
+        notice("corrected", f"Showing results for {clean(result.corrected, one_line=True)}",
+               styled=f"Showing results for {style(result.corrected, bold=True)}",
+               corrected_from=query, corrected=result.corrected)
     if result.fallback_any:
-        echo_error("No note has every word; showing notes that match some of them.")
-    if not result.hits:
-        echo_error("No notes found.")
+        notice("fallback", "No note has every word; showing notes that match some of them.", fallback=True)
+    if as_json:
+        emit_json({**result.to_dict(), "offset": offset})  # the shape of /api/search, notices included
         return
-    for rank, hit in enumerate(result.hits, 1):
+    if not result.hits:
+        echo_error("No notes found." if not offset else f"No notes found after the first {offset}.")
+        return
+    columns = shutil.get_terminal_size().columns
+    for rank, hit in enumerate(result.hits, offset + 1):
         title = next((highlight(x.text, x.spans) for x in hit.highlights if x.field == "title"), clean(hit.title, one_line=True))
         echo(f"{rank:>2}. {click.style(title, bold=True)}  {style(hit.path, fg='cyan')}")
-        meta = [hit.kind]
+        meta = [f"{hit.kind} listing" if hit.listing else hit.kind]
+        if hit.matched_words < result.words:
+            meta.append(f"{hit.matched_words} of {result.words} words")
         if hit.year:
             meta.append(str(hit.year))
         if hit.tags:
@@ -85,11 +139,13 @@ def search_cmd(ctx, words, limit, tags, kinds, authors, chapters, statuses, year
         echo(f"    {clean(' · '.join(meta), one_line=True)}")
         for excerpt in [x for x in hit.highlights if x.field in ("body", "code")][:2]:
             label = "code: " if excerpt.field == "code" else ""
-            echo(f"    {label}{highlight(excerpt.text, excerpt.spans)}")
+            for line in wrap_highlighted(label + excerpt.text, [(a + len(label), b + len(label)) for a, b in excerpt.spans],
+                                         columns - 5):
+                echo(f"    {line}")
 
 
 @cli.command("show")
-@click.argument("note")
+@click.argument("note", shell_complete=complete_notes)
 @click.option("--json", "as_json", is_flag=True, help="Print the note as JSON.")
 @click.option("--no-body", is_flag=True, help="Metadata only.")
 @click.pass_context
@@ -100,6 +156,7 @@ def show_cmd(ctx, note: str, as_json: bool, no_body: bool) -> None:
 
     Example: kb show ResNet
     """
+    json_mode(as_json)
     view = open_notebook(ctx).show(note)
     if as_json:
         emit_json(view.to_dict(body=not no_body))
@@ -148,6 +205,7 @@ def tags_cmd(ctx, as_json: bool) -> None:
 
     Example: kb tags --json
     """
+    json_mode(as_json)
     counts = open_notebook(ctx).tags()
     if as_json:
         emit_json([c.to_dict() for c in counts])
@@ -164,6 +222,7 @@ def toc_cmd(ctx, as_json: bool) -> None:
 
     Example: kb toc
     """
+    json_mode(as_json)
     chapters = open_notebook(ctx).toc()
     if as_json:
         emit_json([c.to_dict() for c in chapters])
@@ -185,6 +244,7 @@ def check_cmd(ctx, as_json: bool, strict: bool) -> None:
 
     Example: kb check --strict
     """
+    json_mode(as_json)
     found = open_notebook(ctx).check()
     if as_json:
         emit_json([p.to_dict() for p in found])

@@ -46,8 +46,9 @@ def serve_cmd(ctx: click.Context, port: int, host: str, open_browser: bool, no_w
     shown = "127.0.0.1" if address is not None and address.is_unspecified else f"[{host}]" if address and address.version == 6 else host
     url = f"http://{shown}:{port}/"
     echo_error(clean(f"Serving {nb.paths.notes} at {url} (Ctrl-C to stop)"))
+    # uvicorn's own log lines follow kb's colour decision (None: uvicorn looks for a terminal itself).
     server = uvicorn.Server(uvicorn.Config(create_app(nb, watch=not no_watch), host=host, port=port,
-                                           log_level="warning"))
+                                           log_level="warning", use_colors=ctx.color))
     if open_browser:
         threading.Thread(target=_open_when_listening, args=(server, url), name="kb-open", daemon=True).start()
     server.run()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from kb.cli import KbGroup, cli, open_notebook
-from kb.cli.terminal import clean, echo, echo_error, emit_json
+from kb.cli.completion import complete_notes, complete_snippets
+from kb.cli.terminal import clean, echo, echo_error, emit_json, json_mode
 
 
 @cli.group("snippets", cls=KbGroup)
@@ -17,7 +18,7 @@ def snippets_group() -> None:
 
 
 @snippets_group.command("list")
-@click.argument("note", required=False)
+@click.argument("note", required=False, shell_complete=complete_notes)
 @click.option("--runnable", is_flag=True, help="Only snippets with a runnable header.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.pass_context
@@ -26,6 +27,7 @@ def snippets_list_cmd(ctx, note: str | None, runnable: bool, as_json: bool) -> N
 
     Example: kb snippets list ResNet
     """
+    json_mode(as_json)
     infos = open_notebook(ctx).snippets(note, runnable_only=runnable)
     if as_json:
         emit_json([i.to_dict() for i in infos])
@@ -40,10 +42,11 @@ def snippets_list_cmd(ctx, note: str | None, runnable: bool, as_json: bool) -> N
 
 
 @snippets_group.command("run")
-@click.argument("snippet_id")
+@click.argument("snippet_id", shell_complete=complete_snippets)
 @click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds before the snippet is killed (default 60).")
+@click.option("--json", "as_json", is_flag=True, help="Print the snippet, exit code and output as JSON.")
 @click.pass_context
-def snippets_run_cmd(ctx, snippet_id: str, timeout: float | None) -> None:
+def snippets_run_cmd(ctx, snippet_id: str, timeout: float | None, as_json: bool) -> None:
     """Run one snippet in a subprocess and print its output.
 
     SNIPPET_ID is `path#N` from `kb snippets list`, `NOTE#N` or an attached file name.
@@ -52,12 +55,16 @@ def snippets_run_cmd(ctx, snippet_id: str, timeout: float | None) -> None:
     """
     from kb.errors import SnippetFailed  # noqa: PLC0415
 
+    json_mode(as_json)
     run = open_notebook(ctx).run_snippet(snippet_id, timeout=timeout)
-    click.echo(clean(run.stdout), nl=False)
-    if run.stderr:
-        click.echo(clean(run.stderr), err=True, nl=False)
-    if run.truncated:
-        echo_error("(output truncated)")
+    if as_json:
+        emit_json(run.to_dict())
+    else:
+        click.echo(clean(run.stdout), nl=False)
+        if run.stderr:
+            click.echo(clean(run.stderr), err=True, nl=False)
+        if run.truncated:
+            echo_error("(output truncated)")
     if run.timed_out:
         raise SnippetFailed(f"{run.snippet.id} timed out after {run.duration:.1f}s and was killed")
     if run.returncode != 0:
@@ -65,7 +72,7 @@ def snippets_run_cmd(ctx, snippet_id: str, timeout: float | None) -> None:
 
 
 @snippets_group.command("check")
-@click.argument("note", required=False)
+@click.argument("note", required=False, shell_complete=complete_notes)
 @click.option("--force", is_flag=True, help="Run snippets even if they passed before under the same versions.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds per snippet (default: header or 60).")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
@@ -91,6 +98,7 @@ def snippets_check_cmd(ctx, note: str | None, force: bool, timeout: float | None
         for mismatch in result.mismatches[1:] if len(result.mismatches) > 1 else ():
             echo(f"      {clean(mismatch, one_line=True)}")
 
+    json_mode(as_json)
     results = open_notebook(ctx).check_snippets(note, force=force, timeout=timeout, progress=report)
     counts = {k: sum(1 for r in results if r.status == k) for k in ("pass", "fail", "skip", "error")}
     if as_json:
@@ -103,14 +111,31 @@ def snippets_check_cmd(ctx, note: str | None, force: bool, timeout: float | None
 
 
 @snippets_group.command("export")
-@click.argument("snippet_id")
+@click.argument("snippet_id", shell_complete=complete_snippets)
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False), required=True, help="File to write.")
+@click.option("--format", "fmt", type=click.Choice(["code", "ipynb"]), default="code", show_default=True,
+              help="code: one snippet's code; ipynb: a whole note (SNIPPET_ID is then a NOTE) as a Jupyter notebook.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the snippet and the file written as JSON.")
 @click.pass_context
-def snippets_export_cmd(ctx, snippet_id: str, output: str, force: bool) -> None:
-    """Write one snippet's code to a file.
+def snippets_export_cmd(ctx, snippet_id: str, output: str, fmt: str, force: bool, as_json: bool) -> None:
+    """Write one snippet's code to a file, or a note as a Jupyter notebook (--format ipynb).
+
+    With --format ipynb the argument is a NOTE (path, title, slug or alias): its prose becomes
+    Markdown cells and its Python snippets code cells, in order.
 
     Example: kb snippets export resnet18.py -o resnet18.py
     """
-    open_notebook(ctx).export_snippet(snippet_id, output, force=force)
-    echo_error(f"wrote {output}")
+    json_mode(as_json)
+    if fmt == "ipynb":
+        cells = open_notebook(ctx).export_jupyter(snippet_id, output, force=force)
+        if as_json:
+            emit_json({"note": snippet_id, "output": output, "format": "ipynb", "cells": cells})
+        else:
+            echo_error(f"wrote {output} ({cells} cells)")
+        return
+    snippet = open_notebook(ctx).export_snippet(snippet_id, output, force=force)
+    if as_json:
+        emit_json({"snippet": snippet.to_dict(), "output": output})
+    else:
+        echo_error(f"wrote {output}")

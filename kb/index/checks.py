@@ -15,10 +15,11 @@ from kb.models import Problem
 
 def notebook_problems(conn: sqlite3.Connection, vocabulary: dict[str, str] | None,
                       only: Sequence[str] | None = None) -> list[Problem]:
-    """Duplicate titles, broken links, missing images and files, and unknown tags.
+    """Duplicate titles and citation keys, broken links, missing images and files, and unknown tags.
 
     With `only` (no title or path changed), these are checked for those notes alone; the other
-    notes' results still stand.
+    notes' results still stand. Citation keys are always checked over the whole notebook: any edit
+    of a front matter may pin a key (a cheap query).
     """
     problems: list[Problem] = []
     duplicates: dict[str, list[str]] = {}
@@ -37,10 +38,33 @@ def notebook_problems(conn: sqlite3.Connection, vocabulary: dict[str, str] | Non
     for source, target, line, style in store.missing_assets(conn, only):
         what = "image" if style == "image" else "file"
         problems.append(Problem(source, line, "missing-asset", f"{what} {target!r} does not exist in the notebook"))
+    problems += duplicate_citekeys(conn)
     if vocabulary is not None:
         for path, name in store.note_tag_names(conn, only):
             if name.casefold() not in vocabulary:
                 problems.append(Problem(path, 2, "unknown-tag", f"tag {name!r} is not in tags.yml"))
+    return problems
+
+
+# Bumped when the Whoosh schema, the tokenizer or the text a note is indexed by changes, so that
+# `kb index` rebuilds an older index (3: text from markdown-it-py, maths and table cells kept).
+FULLTEXT_FORMAT = 3
+_THESAURUS = Path(__file__).parent.parent / "search" / "thesaurus.yml"
+
+
+def duplicate_citekeys(conn: sqlite3.Connection) -> list[Problem]:
+    """`duplicate-citekey` for each paper note whose `citekey:` another note also pins (compared
+    case-insensitively, as BibTeX does); derived keys are unique by construction."""
+    rows = conn.execute("SELECT path, json_extract(meta, '$.citekey') FROM notes WHERE kind = 'paper' "
+                        "AND json_type(meta, '$.citekey') = 'text' ORDER BY path").fetchall()
+    by_key: dict[str, list[tuple[str, str]]] = {}
+    for path, key in rows:
+        by_key.setdefault(key.casefold(), []).append((path, key))
+    problems = []
+    for users in by_key.values():
+        for path, key in users if len(users) > 1 else ():
+            others = ", ".join(p for p, _ in users if p != path)
+            problems.append(Problem(path, 2, "duplicate-citekey", f"citekey {key!r} is also used by {others}"))
     return problems
 
 
@@ -61,4 +85,10 @@ def notebook_config_fingerprint(root: Path) -> str:
         except OSError:
             continue
         parts.append(f"{path.relative_to(root).as_posix()}:{st.st_size}:{st.st_mtime_ns}")
+    # kb's own search data: a new thesaurus or index format (a kb upgrade) rebuilds the index too.
+    try:
+        shipped = _THESAURUS.stat().st_size
+    except OSError:
+        shipped = 0
+    parts.append(f"kb-fulltext:{FULLTEXT_FORMAT}:thesaurus:{shipped}")
     return "|".join(parts)

@@ -48,7 +48,32 @@ def _import_whoosh_lightly() -> None:
         del sys.modules["urllib.request"]
 
 
+def _import_whoosh_query_lightly() -> None:
+    """Import `whoosh.query` without compiling `whoosh.lang.morph_en`'s English inflection rules
+    (~5 ms of every search): `whoosh.query.terms` imports its `variations` for the `Variations` query,
+    which kb never builds. A stand-in serves that import with a function that loads the real module
+    if it is ever called, and is removed at once, so a later import gets the real module."""
+    if "whoosh.query" in sys.modules or "whoosh.lang.morph_en" in sys.modules:
+        return
+    import whoosh.lang  # noqa: F401, PLC0415 - the parent package must exist before its stand-in child
+
+    def variations(word):  # pragma: no cover - kb never builds a Variations query
+        import importlib  # noqa: PLC0415
+
+        return importlib.import_module("whoosh.lang.morph_en").variations(word)
+
+    stand_in = types.ModuleType("whoosh.lang.morph_en")
+    stand_in.variations = variations  # type: ignore[attr-defined]
+    sys.modules["whoosh.lang.morph_en"] = stand_in
+    try:
+        import whoosh.query  # noqa: F401, PLC0415
+    finally:
+        if sys.modules.get("whoosh.lang.morph_en") is stand_in:
+            del sys.modules["whoosh.lang.morph_en"]
+
+
 _import_whoosh_lightly()
+_import_whoosh_query_lightly()
 
 from whoosh.analysis import Token, Tokenizer  # noqa: E402
 
@@ -59,7 +84,7 @@ if TYPE_CHECKING:
 # Few fields on purpose: every query word becomes one sub-query per field, so each field costs
 # query time. `name` is the title and aliases, `meta` the tags, file name, paper metadata and authors.
 FIELD_BOOSTS = {
-    "name": 6.0, "meta": 3.0, "headings": 2.0, "body": 1.0, "code": 0.3,
+    "name": 6.0, "meta": 3.0, "headings": 4.0, "body": 1.0, "code": 0.3,
 }
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
 # Code is indexed without positions (a fifth of all postings, and nobody phrase-searches code);
@@ -110,6 +135,28 @@ class KbTokenizer(Tokenizer):
             yield token
 
 
+# A listing page (a generated index, a table of contents, a TODO list) is mostly links to other notes:
+# it matches every word of the notes it lists and would crowd them out of the results. Recognised by
+# link density, not by file name: most of its lines of prose hold a link to a note.
+LISTING_MIN_LINKS = 5
+LISTING_MIN_DENSITY = 0.5
+
+
+def link_density(note: Note) -> float:
+    """Share of the note's lines of prose that hold a link to another note (not a URL, not a file)."""
+    from kb.index.links import ASSET_STYLES  # noqa: PLC0415
+
+    lines = {link.line for link in note.links if not link.external and link.style not in ASSET_STYLES}
+    prose = sum(1 for line in note.text.splitlines() if line.strip())
+    return min(1.0, len(lines) / prose) if prose else (1.0 if lines else 0.0)
+
+
+def is_listing(note: Note) -> bool:
+    """Whether a note is a listing page (see `LISTING_MIN_DENSITY`)."""
+    links = sum(1 for link in note.links if not link.external)
+    return links >= LISTING_MIN_LINKS and link_density(note) >= LISTING_MIN_DENSITY
+
+
 _SCHEMA = None
 
 
@@ -127,6 +174,7 @@ def schema():
             authors=TEXT(analyzer=analyzer),
             tags=KEYWORD(lowercase=True, commas=True),
             kind=ID(stored=True),
+            listing=ID(stored=True),  # "1" for a listing page (`is_listing`), ranked below content notes
             status=ID(),
             year=NUMERIC(int, stored=True),
             **text,
@@ -153,6 +201,7 @@ def note_document(note: Note) -> dict[str, Any]:
         "code": note.code,
         "chapter": " ".join(x for x in (note.chapter, note.chapter_label) if x),
         "kind": note.kind,
+        "listing": "1" if is_listing(note) else "0",
         "status": note.status or "",
     }
     if note.tags:

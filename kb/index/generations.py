@@ -2,6 +2,7 @@
 
     index/CURRENT          names the live generation, e.g. `gen-20261126T140512-1234`
     index/PREVIOUS         the generation it replaced, kept for searches that opened it just before
+    index/kb.sqlite        a symlink to the live generation's SQLite file, for outside readers
     index/gen-…/kb.sqlite  the SQLite store
     index/gen-…/whoosh/    the Whoosh index
     index/.lock            held by the one process that may write
@@ -125,6 +126,42 @@ def swap_current(index_dir: Path, gen: Generation) -> None:
     tmp = index_dir / f"CURRENT.{os.getpid()}.tmp"
     tmp.write_text(gen.folder.name + "\n", encoding="utf-8")
     os.replace(tmp, index_dir / "CURRENT")
+    link_stable_path(index_dir, gen)
+
+
+STABLE_DB = "kb.sqlite"  # index/kb.sqlite: the live SQLite file at a path that survives rebuilds
+
+
+def link_stable_path(index_dir: Path, gen: Generation | None = None) -> None:
+    """Point `index/kb.sqlite` at the SQLite file of `gen` (default: the live generation).
+
+    A symlink, not a hard link or a copy: SQLite resolves symlinks when it names the `-wal` and `-shm`
+    files, so a reader that opens `index/kb.sqlite` shares the WAL with kb's writers and sees every
+    incremental update at once. A hard link would give it a WAL of its own beside the link, which
+    SQLite documents as a way to corrupt the database. The new link is made under a temporary name and
+    renamed over the old one, so a reader opening the path finds the old file or the new one, never
+    none. A reader that keeps the old file open keeps reading the old generation (the one the next
+    rebuild deletes); it must reopen the path to follow a rebuild. Called on every swap and at the end
+    of every `kb index`, so a crash between the swap and this rename is mended by the next run.
+    Where symlinks cannot be made (some file systems), there is no stable path; the index works as before.
+    """
+    gen = gen if gen is not None else current_generation(index_dir)
+    if gen is None:
+        return
+    link = index_dir / STABLE_DB
+    target = f"{gen.folder.name}/{STABLE_DB}"
+    try:
+        if os.readlink(link) == target:
+            return
+    except OSError:
+        pass  # missing, or not a symlink: (re)made below
+    tmp = index_dir / f"{STABLE_DB}.{os.getpid()}.tmp"
+    try:
+        tmp.unlink(missing_ok=True)
+        os.symlink(target, tmp)
+        os.replace(tmp, link)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def remove_stale_generations(index_dir: Path) -> None:

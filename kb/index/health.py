@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.index.generations import Generation
-from kb.index.schema import connect_readonly
+from kb.index.schema import SCHEMA_VERSION, connect_readonly
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 # A Whoosh TOC starts with the varints 4, 8, 4 (int, long and float sizes) and the int -12345.
@@ -64,6 +64,8 @@ def store_health(db_path: Path) -> StoreHealth:
         row = conn.execute("SELECT value FROM kb_meta WHERE key = 'schema_version'").fetchone()
         if row is None:
             return StoreHealth("kb.sqlite has no schema version")
+        if row[0] != str(SCHEMA_VERSION):
+            return StoreHealth(f"kb.sqlite was written by another version of kb (schema {row[0]}, not {SCHEMA_VERSION})")
         notes = conn.execute("SELECT count(*) FROM notes").fetchone()[0]
         pending = conn.execute("SELECT count(*) FROM fulltext_pending").fetchone()[0]
     except sqlite3.DatabaseError as exc:

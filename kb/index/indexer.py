@@ -20,10 +20,12 @@ from pathlib import Path, PurePosixPath
 from kb.config import Paths
 from kb.index import store
 from kb.index.checks import notebook_config_fingerprint, notebook_problems
+from kb.index.datasette import describe_tags
 from kb.index.diff import Diff, Stored, classify, diff_files
 from kb.index.generations import (
     Generation,
     current_generation,
+    link_stable_path,
     new_generation,
     remove_stale_generations,
     require_generation,
@@ -74,6 +76,7 @@ def index_locked(paths: Paths, *, rebuild: bool = False, progress: Progress | No
     if stats is None:
         stats = replace(_full_build(paths, progress, procs), repaired=damage)
     remove_stale_generations(paths.index)
+    link_stable_path(paths.index)  # after a crash between the last swap and its link, or an older index
     return replace(stats, seconds=time.perf_counter() - started)
 
 
@@ -118,10 +121,10 @@ def _resolve_links(db: Store, root: Path, sources: list[str] | None) -> None:
 
 
 def _write_synonyms(root: Path, gen: Generation) -> list[Problem]:
-    from kb.search.synonyms import load_synonyms, save_synonym_map  # noqa: PLC0415 - YAML, only when building
+    from kb.search.synonyms import notebook_synonyms, save_synonym_map  # noqa: PLC0415 - YAML, only when building
 
-    groups, problems = load_synonyms(root / "synonyms.yml")
-    save_synonym_map(groups, gen.synonyms_path)
+    mapping, problems = notebook_synonyms(root / "synonyms.yml")
+    save_synonym_map(mapping, gen.synonyms_path)
     return problems
 
 
@@ -159,13 +162,19 @@ def _parse_stream(root: Path, files: list[NoteFile], ctx: NotebookContext, log: 
             log.deps[str(note.path)] = note_deps
             log.note_problems += note.problems
             yield note
-        if progress and (i % 200 == 0 or i + 1 == len(files)):
+        if progress and (i % 20 == 0 or i + 1 == len(files)):
             progress("index", i + 1, len(files))
+    if progress:
+        # Whoosh now sorts and writes the last batch, the longest step of a build (seconds for the
+        # shipped notes), which reports no progress of its own: name it, so the bar does not look stuck.
+        progress("write", 0, 0)
 
 
 def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> IndexStats:
     from kb.index import fulltext  # noqa: PLC0415 - imports Whoosh
 
+    if progress:
+        progress("scan", 0, 0)
     files, problems = scan_notes(paths.notes)
     ctx, _, chapter_problems = load_context(paths.notes)
     log = _BuildLog(problems=problems + chapter_problems)
@@ -189,7 +198,9 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
                 _resolve_links(db, paths.notes, None)
                 store.set_meta(db, "config_fingerprint", notebook_config_fingerprint(paths.notes))
                 log.problems += _write_synonyms(paths.notes, gen)
-                notebook = notebook_problems(db.conn, load_vocabulary(paths.notes))
+                vocabulary = load_vocabulary(paths.notes)
+                describe_tags(db, vocabulary)
+                notebook = notebook_problems(db.conn, vocabulary)
                 store.replace_notebook_problems(db, log.problems + notebook)
         finally:
             db.conn.close()

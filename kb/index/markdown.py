@@ -1,8 +1,11 @@
-"""Markdown body → prose, headings, code blocks and links, in one pass over the lines.
+"""Markdown body → prose, headings, code blocks and links, from a real Markdown parser.
 
 What search indexes as text, what `kb check` checks as links and what becomes a snippet all come
-from here. Code (fenced) and maths (`$…$`, `$$…$$`) are never scanned for links, and neither
-MDX `import`/`export` lines nor admonition markers (`:::tip`) count as prose.
+from here. The parser (`kb.index.mdparser`, markdown-it-py) knows both heading styles, HTML comments
+over several lines, indented and fenced code, reference links, footnotes, tables and maths; this
+module walks its tokens. Links come only from link syntax outside code (so `tensor([[0.99]])` in a
+listing is not a wiki link); inline maths stays in the text as its source (`$F(x)+x$`); a table row
+reads `cell | cell`; MDX `import`/`export` lines and `:::tip` markers are not prose.
 """
 
 from __future__ import annotations
@@ -10,35 +13,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kb.index.mdparser import parser
 from kb.layout import NOTE_SUFFIXES
 from kb.models import Link
 from kb.papers.arxiv import id_from_url
 
-_FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
-_MDX_LINE = re.compile(r"^(import|export)\s")
-_ADMONITION = re.compile(r"^\s*:::\s*([A-Za-z]*)\s*(.*)$")
-_INLINE_CODE = re.compile(r"(`+)(.+?)\1")
-_MATH_BLOCK_INLINE = re.compile(r"\$\$.+?\$\$")
-_MATH_INLINE = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)")
-_IMAGE = re.compile(r"!\[([^\]\n]*)\]\((<[^>\n]*>|[^)\s]*)(?:\s+\"[^\"\n]*\")?\s*\)")
 # A link to a file that is not a note (`paper.pdf`, `demo.ipynb`, `img/x.png`): checked as an asset.
 _FILE_SUFFIX = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,5}$")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*:", re.I)
-# A link target may itself contain brackets (`./[1]LeNet.md`) and balanced parentheses.
-_MD_LINK = re.compile(
-    r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))+)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
-)
 _WIKI_LINK = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
-_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _BARE_URL = re.compile(r"(?<![(<\"'=\[])\bhttps?://[^\s<>()\[\]\"'`]+")
-_REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(\S+)")
-_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*?/?>|<!--.*?-->", re.S)
-_RULE = re.compile(r"^\s{0,3}([-*_=])(\s*\1){2,}\s*$")
-_BLOCK_MARKS = frozenset("#>-*+_=0123456789")
-_BLOCK_PREFIX = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+\[[ xX]\]\s+|[-*+]\s+|\d+[.)]\s+)")
-_ENTITY = re.compile(r"&(nbsp|amp|lt|gt|quot);")
-_MD_PUNCT = re.compile(r"(\*\*|__|~~|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w))")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*?/?>")
 
 
 @dataclass
@@ -72,131 +58,123 @@ def _link(target: str, label: str, line_no: int, style: str = "markdown") -> Lin
     return Link(target, label, line_no, style, False)
 
 
-def _links_in_line(line: str, line_no: int, out: list[Link]) -> str:
-    """Record the links of one prose line; return the line with link syntax reduced to its label."""
-
-    def md_link(match: re.Match[str]) -> str:
-        out.append(_link(match.group(2).strip(), match.group(1), line_no))
-        return match.group(1)
-
-    def image(match: re.Match[str]) -> str:
-        out.append(_link(match.group(2).strip(), match.group(1), line_no, "image"))
-        return match.group(1)
-
-    def wiki_link(match: re.Match[str]) -> str:
-        target = match.group(1).strip()
-        label = (match.group(2) or target).strip()
-        out.append(Link(target, label, line_no, "wiki", False))
-        return label
-
-    def url(match: re.Match[str]) -> str:
-        target = match.group(1) if match.re is _AUTOLINK else match.group(0)
-        target = target.rstrip(".,;:!?。，；：")
-        out.append(Link(target, target, line_no, "markdown", True, id_from_url(target)))
-        return " "  # a bare URL is not prose
-
-    # Each pattern runs only when its tell-tale characters are present: this is the hot loop of a
-    # full build, and most lines hold no link at all.
-    if "![" in line:
-        line = _IMAGE.sub(image, line)
-    if "http" in line:
-        line = _BARE_URL.sub(url, line)
-    if "[[" in line:
-        line = _WIKI_LINK.sub(wiki_link, line)
-    if "](" in line:
-        line = _MD_LINK.sub(md_link, line)
-    if "<http" in line:
-        line = _AUTOLINK.sub(url, line)
-    ref = _REF_DEF.match(line) if "]:" in line else None
-    if ref:
-        out.append(_link(ref.group(2), ref.group(1), line_no))
-        return ref.group(1)
-    return line
+def _external(target: str, line_no: int) -> Link:
+    target = target.rstrip(".,;:!?。，；：")
+    return Link(target, target, line_no, "markdown", True, id_from_url(target))
 
 
-def _strip_inline(line: str) -> str:
-    """Markdown inline syntax → plain words."""
-    head = line.lstrip()[:1]
-    if head in _BLOCK_MARKS:
-        if _RULE.match(line):
-            return ""
-        line = _BLOCK_PREFIX.sub("", line)
-    if "<" in line:
-        line = _HTML_TAG.sub(" ", line)
-    if "|" in line:
-        line = line.replace("|", " ")
-    if "*" in line or "_" in line or "~" in line:
-        line = _MD_PUNCT.sub("", line)
-    if "&" in line:
-        line = _ENTITY.sub(" ", line)
-    return line
+def _plain_text(text: str, line_no: int, links: list[Link]) -> str:
+    """A text run: `[[wiki links]]` become their label, bare URLs are links, not prose."""
+    if "[[" in text:
+        def wiki(match: re.Match[str]) -> str:
+            target = match.group(1).strip()
+            label = (match.group(2) or target).strip()
+            links.append(Link(target, label, line_no, "wiki", False))
+            return label
+        text = _WIKI_LINK.sub(wiki, text)
+    if "http" in text:
+        def url(match: re.Match[str]) -> str:
+            links.append(_external(match.group(0), line_no))
+            return " "
+        text = _BARE_URL.sub(url, text)
+    return text
 
 
-# Long on purpose: one pass over the lines with the fence and maths state of CommonMark; it is the
-# hot loop of a full build, and splitting it would add a call per line.
-def scan_body(body: str, first_line: int) -> BodyScan:
-    """One pass over the body: prose, code fences, headings and links, skipping code and math."""
-    scan = BodyScan()
-    lines = body.split("\n")
-    fence: tuple[str, int, str, int, list[str]] | None = None  # marker, indent, info, start line, lines
-    in_math = False
-    for offset, line in enumerate(lines):
-        line_no = first_line + offset
-        if fence is not None:
-            marker, indent, info, start, buf = fence
-            stripped = line.strip()
-            closing = stripped.startswith(marker) and set(stripped) == {marker[0]}
-            if closing and len(line) - len(line.lstrip()) <= 3:
-                scan.fences.append((_fence_language(info), info.strip(), start, "\n".join(buf)))
-                scan.code.append("\n".join(buf))
-                fence = None
+# Long on purpose: one dispatch over the inline token types, the hot loop of a full build; a call
+# per token type would cost more than the branches.
+def _inline_text(children, line_no: int, links: list[Link]) -> str:
+    """The plain text of an inline token's children, recording its links with their line numbers."""
+    parts: list[str] = []
+    link_at = -1
+    href, link_line, autolink = "", line_no, False
+    for child in children:
+        kind = child.type
+        if kind == "text":
+            # A URL that is a link's own label is that link, not a second one.
+            parts.append(_plain_text(child.content, line_no, links) if link_at < 0 else child.content)
+        elif kind == "softbreak" or kind == "hardbreak":
+            parts.append("\n")
+            line_no += 1
+        elif kind == "code_inline":
+            parts.append(child.content)
+        elif kind == "math_inline":
+            parts.append(f"${child.content}$")
+        elif kind == "math_inline_double":
+            parts.append(f"$${child.content}$$")
+        elif kind == "link_open":
+            link_at, link_line = len(parts), line_no
+            href, autolink = str(child.attrs.get("href", "")), child.markup == "autolink"
+        elif kind == "link_close" and link_at >= 0:
+            if autolink:  # <https://…>: a link, not prose
+                links.append(_external(href, link_line))
+                del parts[link_at:]
+                parts.append(" ")
             else:
-                buf.append(line[indent:] if line[:indent].strip() == "" else line.lstrip())
-            continue
-        opened = _FENCE_OPEN.match(line)
-        if opened and not in_math and not (opened.group(2)[0] == "`" and "`" in opened.group(3)):
-            fence = (opened.group(2), len(opened.group(1)), opened.group(3), line_no + 1, [])
-            continue
-        stripped = line.strip()
-        if in_math:
-            if "$$" in stripped:
-                in_math = False
-            continue
-        if stripped.startswith("$$"):
-            if stripped == "$$" or not stripped[2:].rstrip().endswith("$$"):
-                in_math = True
-            continue
-        if _MDX_LINE.match(line):
-            continue
-        admonition = _ADMONITION.match(line)
-        if admonition:
-            if admonition.group(2):
-                scan.prose.append(admonition.group(2))
-            continue
-        if not stripped:
-            scan.prose.append("")
-            continue
-        heading = _HEADING.match(line)
-        # Inline code and math are neither links nor prose to scan for links; inline code words
-        # are still searchable, so they are appended to the line's prose.
-        inline_code = [m.group(2) for m in _INLINE_CODE.finditer(line)] if "`" in line else []
-        masked = _INLINE_CODE.sub(" ", line) if inline_code else line
-        if "$" in masked:
-            masked = _MATH_INLINE.sub(" ", _MATH_BLOCK_INLINE.sub(" ", masked))
-        text = _strip_inline(_links_in_line(masked, line_no, scan.links))
-        if inline_code:
-            text = text + " " + " ".join(inline_code)
-        if heading:
-            title = _strip_inline(_links_in_line(_INLINE_CODE.sub(lambda m: m.group(2), heading.group(2)), line_no, []))
-            title = re.sub(r"\s+", " ", title).strip()
-            scan.headings.append(title)
-            if heading.group(1) == "#" and scan.first_h1 is None and title:
-                scan.first_h1 = title
-        scan.prose.append(text)
-    if fence is not None:  # an unclosed fence runs to the end of the file, as in CommonMark
-        marker, indent, info, start, buf = fence
-        scan.fences.append((_fence_language(info), info.strip(), start, "\n".join(buf)))
-        scan.code.append("\n".join(buf))
+                links.append(_link(href, "".join(parts[link_at:]).strip(), link_line))
+            link_at = -1
+        elif kind == "image":
+            alt = child.content
+            links.append(_link(str(child.attrs.get("src", "")), alt, line_no, "image"))
+            parts.append(alt)
+    return "".join(parts)
+
+
+def _html_text(html: str) -> str:
+    """The words of an HTML block: comments dropped whole, tags dropped."""
+    if "<!--" in html:
+        html = _HTML_COMMENT.sub(" ", html)
+    return _HTML_TAG.sub(" ", html)
+
+
+# Long on purpose: one pass over the block tokens with the little state that headings and table
+# rows need; it is the hot loop of a full build, and splitting it would add a call per token.
+def scan_body(body: str, first_line: int) -> BodyScan:
+    """Parse the body and collect its prose, code, headings, fences and links (lines from first_line)."""
+    scan = BodyScan()
+    prose = scan.prose
+    heading: str | None = None
+    row: list[str] | None = None
+    line_no = first_line
+    for token in parser().parse(body):
+        kind = token.type
+        if token.map is not None:
+            line_no = first_line + token.map[0]
+        if kind == "inline":
+            text = _inline_text(token.children or (), line_no, scan.links)
+            if row is not None:
+                row.append(" ".join(text.split()))
+            elif heading is not None:
+                title = " ".join(text.split())
+                scan.headings.append(title)
+                if heading == "h1" and scan.first_h1 is None and title:
+                    scan.first_h1 = title
+                prose.append(title)
+            elif text.strip() != "[TOC]":  # a table-of-contents marker, not words of the note
+                prose.extend(text.split("\n"))
+        elif kind == "paragraph_close" or kind == "heading_close":
+            prose.append("")
+            heading = None
+        elif kind == "heading_open":
+            heading = token.tag
+        elif kind == "tr_open":
+            row = []
+        elif kind == "tr_close":
+            prose.append(" | ".join(row or ()))
+            row = None
+        elif kind == "fence":
+            code = token.content[:-1] if token.content.endswith("\n") else token.content
+            scan.fences.append((_fence_language(token.info), token.info.strip(), line_no + 1, code))
+            scan.code.append(code)
+        elif kind == "code_block":
+            scan.code.append(token.content.rstrip("\n"))
+        elif kind == "math_block":
+            prose.extend((f"$${token.content.strip()}$$", ""))
+        elif kind == "html_block":
+            prose.extend(_html_text(token.content).split("\n"))
+        elif kind == "kb_marker" and token.content:
+            prose.extend((token.content, ""))
+        elif kind == "table_close":
+            prose.append("")
     return scan
 
 

@@ -19,11 +19,13 @@ from kb.index.markdown import collapse_prose, scan_body
 from kb.layout import STATUSES, in_papers_folder, order_prefix, slug_of
 from kb.models import Note, PaperMeta, Problem, Snippet
 from kb.papers.arxiv import parse_arxiv_id
+from kb.papers.citekeys import citekey_problem as citekey_problem_of
 
 # Keys `kb` understands, plus the common Docusaurus/VuePress ones so that they do not
 # trigger "did you mean" warnings.
 KNOWN_KEYS = frozenset(
     """title tags authors aliases sidebar_position sidebar_label kind status tldr paper snippets added
+    citekey pdf files
     slug description date id keywords image draft unlisted hide_title hide_table_of_contents
     toc_min_heading_level toc_max_heading_level pagination_label pagination_next pagination_prev
     custom_edit_url last_update displayed_sidebar sidebar_class_name sidebar_custom_props
@@ -171,6 +173,10 @@ def parse_note(text: str, path: PurePosixPath | str, ctx: NotebookContext | None
 
     paper, paper_problems = _paper_meta(meta, spath)
     problems += paper_problems
+
+    citekey_problem = citekey_problem_of(meta.get("citekey"))
+    if citekey_problem:
+        problems.append(Problem(spath, 2, "bad-field", citekey_problem))
 
     status = _to_str(meta.get("status"))
     if status is not None:

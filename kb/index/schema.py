@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # an index with another version is rebuilt (kb.index.health)
 
 
 def _m001_initial(db: Store) -> None:
@@ -70,7 +70,46 @@ def _m001_initial(db: Store) -> None:
     db["notes"].enable_fts(["title", "aliases", "tags", "text"], create_triggers=True)
 
 
-MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [("m001_initial", _m001_initial)]
+def _m002_outside_readers(db: Store) -> None:
+    # For Datasette and other readers of the file (issue 14): tag descriptions, foreign keys for every
+    # reference, and an FTS table that finds Chinese. Existing indexes are rebuilt rather than
+    # migrated (SCHEMA_VERSION), since tag descriptions come from tags.yml; this still migrates one
+    # correctly, as the tests check.
+    from kb.index import sqlfts  # noqa: PLC0415 - only when the schema changes
+
+    db["tags"].add_column("description", str)
+    # `links.resolved` held the path of a linked image or file too; a foreign key to notes needs those
+    # in a column of their own.
+    db["links"].add_column("asset", str)
+    db.execute("UPDATE links SET asset = resolved, resolved = NULL WHERE style IN ('image', 'asset')")
+    # `problems.path` may be a file that gave no note (unreadable, a chapter's _category_.yml):
+    # `problems.note` is the path when it is a note.
+    db["problems"].add_column("note", str)
+    db.execute("UPDATE problems SET note = path WHERE path IN (SELECT path FROM notes)")
+    db["links"].transform(add_foreign_keys=[("resolved", "notes", "path")])
+    db["problems"].transform(add_foreign_keys=[("note", "notes", "path")])
+    db["problems"].create_index(["note"], if_not_exists=True)
+    db["links"].create_index(["resolved"], if_not_exists=True)
+    # A run outlives its snippet's row while the note is re-indexed (its snippets are deleted and
+    # inserted again in one transaction), so this key is checked at commit (DEFERRABLE, which
+    # sqlite-utils cannot declare); runs whose snippet is gone are deleted in that transaction.
+    db.execute("DELETE FROM snippet_runs WHERE snippet_id NOT IN (SELECT id FROM snippets)")
+    db.execute("ALTER TABLE snippet_runs RENAME TO snippet_runs_m001")
+    db.execute(
+        "CREATE TABLE snippet_runs (snippet_id TEXT PRIMARY KEY REFERENCES snippets(id) DEFERRABLE INITIALLY "
+        "DEFERRED, code_checksum TEXT, fingerprint TEXT, status TEXT, reason TEXT, mismatches TEXT, "
+        "duration FLOAT, output TEXT, ran_at FLOAT)")
+    db.execute("INSERT INTO snippet_runs SELECT snippet_id, code_checksum, fingerprint, status, reason, "
+               "mismatches, duration, output, ran_at FROM snippet_runs_m001")
+    db.execute("DROP TABLE snippet_runs_m001")
+    # The unicode61 table over the raw text could not find Chinese; notes_search replaces it.
+    db["notes"].disable_fts()
+    sqlfts.create_table(db.conn)
+
+
+MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
+    ("m001_initial", _m001_initial), ("m002_outside_readers", _m002_outside_readers),
+]
 
 
 class Store:

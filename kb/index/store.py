@@ -14,9 +14,12 @@ from contextlib import contextmanager
 from pathlib import PurePosixPath
 from typing import Any
 
+from kb.index import sqlfts
 from kb.index.schema import Store, upsert_rows
 from kb.models import Backlink, Link, Note, PaperMeta, Problem, Snippet, TagCount
 
+_LINK_COLS = "label, line, style, external, arxiv_id, COALESCE(resolved, asset)"  # a Link's fields after target
+_PRUNE_RUNS = "DELETE FROM snippet_runs WHERE snippet_id NOT IN (SELECT id FROM snippets)"  # FK checked at commit
 # --- conversions between Note and rows ------------------------------------------------------
 
 
@@ -48,8 +51,8 @@ def row_to_note(row: dict[str, Any] | sqlite3.Row, links: Iterable[Link] = (), s
     paper = PaperMeta(row["paper_title"], tuple(json.loads(row["paper_authors"] or "[]")), row["year"],
                       row["venue"], row["arxiv"], row["doi"], row["url"]) if has_paper else None
     return Note(
-        path=PurePosixPath(row["path"]), title=row["title"], kind=row["kind"], body=row["body"],
-        text=row["text"], code=row["code"], chapter=row["chapter"], chapter_label=row["chapter_label"],
+        path=PurePosixPath(row["path"]), title=row["title"], kind=row["kind"], body=row.get("body", ""),
+        text=row.get("text", ""), code=row.get("code", ""), chapter=row["chapter"], chapter_label=row["chapter_label"],
         order=row["ord"], tags=tuple(json.loads(row["tags"] or "[]")),
         authors=tuple(json.loads(row["authors"] or "[]")), aliases=tuple(json.loads(row["aliases"] or "[]")),
         status=row["status"], tldr=row["tldr"], added=row["added"], paper=paper,
@@ -58,6 +61,10 @@ def row_to_note(row: dict[str, Any] | sqlite3.Row, links: Iterable[Link] = (), s
         checksum=row["checksum"], size=row["size"], mtime=row["mtime_ns"],
     )
 
+
+# The `notes` columns but body, text and code: what listing notes reads.
+_LIST_COLUMNS = ("path, title, kind, chapter, chapter_label, ord, status, tldr, added, authors, aliases, tags, headings, "
+                 "paper_title, paper_authors, year, venue, arxiv, doi, url, body_line, meta, checksum, size, mtime_ns")
 
 # --- writes -----------------------------------------------------------------------------------
 
@@ -72,13 +79,15 @@ def transaction(db: Store) -> Iterator[None]:
 def delete_notes(db: Store, paths: Iterable[str]) -> None:
     """Remove notes and everything hanging off them (call inside a transaction)."""
     conn = db.conn
-    for path in paths:
+    for path in sqlfts.forget_rows(conn, paths):
         conn.execute("DELETE FROM note_tags WHERE path = ?", (path,))
         conn.execute("DELETE FROM links WHERE source = ?", (path,))
         conn.execute("UPDATE links SET resolved = NULL WHERE resolved = ?", (path,))
         conn.execute("DELETE FROM snippets WHERE path = ?", (path,))
         conn.execute("DELETE FROM problems WHERE path = ?", (path,))
         conn.execute("DELETE FROM notes WHERE path = ?", (path,))
+    conn.execute(_PRUNE_RUNS)
+
 
 
 def upsert_notes(db: Store, notes: Sequence[Note], deps: dict[str, dict[str, list[int]]] | None = None,
@@ -91,7 +100,7 @@ def upsert_notes(db: Store, notes: Sequence[Note], deps: dict[str, dict[str, lis
     conn = db.conn
     deps = deps or {}
     if not fresh:
-        paths = [(str(n.path),) for n in notes]
+        paths = [(p,) for p in sqlfts.forget_rows(conn, [str(n.path) for n in notes])]
         for table, col in (("note_tags", "path"), ("links", "source"), ("snippets", "path"), ("problems", "path")):
             conn.executemany(f"DELETE FROM {table} WHERE {col} = ?", paths)  # noqa: S608 - fixed names
     rows = []
@@ -100,6 +109,7 @@ def upsert_notes(db: Store, notes: Sequence[Note], deps: dict[str, dict[str, lis
         row["deps"] = _dumps(deps.get(str(note.path), {}))
         rows.append(row)
     upsert_rows(conn, "notes", rows, "path", replace=not fresh)
+    sqlfts.index_rows(conn, rows)
     tags, note_tags, links, snippets, problems = {}, [], [], [], []
     for note in notes:
         path = str(note.path)
@@ -108,14 +118,15 @@ def upsert_notes(db: Store, notes: Sequence[Note], deps: dict[str, dict[str, lis
             note_tags.append((path, tag.casefold(), position))
         links += [(path, k.target, k.label, k.line, k.style, int(k.external), k.arxiv_id, k.resolved) for k in note.links]
         snippets += [(s.id, path, s.index, s.language, s.start_line, s.code, s.source, s.info) for s in note.snippets]
-        problems += [(p.path, p.line, p.kind, p.message, p.severity) for p in note.problems]
+        problems += [(p.path, p.line, p.kind, p.message, p.severity, path) for p in note.problems]
     conn.executemany("INSERT OR IGNORE INTO tags(tag, name) VALUES (?, ?)", list(tags.items()))
     conn.executemany("INSERT OR IGNORE INTO note_tags(path, tag, position) VALUES (?, ?, ?)", note_tags)
     conn.executemany(
         "INSERT INTO links(source, target, label, line, style, external, arxiv_id, resolved) VALUES (?,?,?,?,?,?,?,?)", links)
     conn.executemany(
         "INSERT INTO snippets(id, path, idx, language, start_line, code, source, info) VALUES (?,?,?,?,?,?,?,?)", snippets)
-    conn.executemany("INSERT INTO problems(path, line, kind, message, severity) VALUES (?,?,?,?,?)", problems)
+    conn.executemany("INSERT INTO problems(path, line, kind, message, severity, note) VALUES (?,?,?,?,?,?)", problems)
+    conn.execute(_PRUNE_RUNS)  # a full build has no runs yet: nothing to scan
 
 
 def replace_notebook_problems(db: Store, problems: Iterable[Problem], only: list[str] | None = None) -> None:
@@ -123,15 +134,15 @@ def replace_notebook_problems(db: Store, problems: Iterable[Problem], only: list
     broken links and unknown tags (of every note; with `only`, the broken links and unknown tags of
     those notes, keeping the duplicate titles, which cannot have changed)."""
     db.conn.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM notes)")
+    db.conn.execute("DELETE FROM problems WHERE kind = 'duplicate-citekey'")  # always checked in full
     if only is None:
         db.conn.execute("DELETE FROM problems WHERE kind IN ('duplicate-title', 'broken-link', 'missing-asset', 'unknown-tag')")
     else:
         db.conn.executemany("DELETE FROM problems WHERE path = ? AND kind IN ('broken-link', 'missing-asset', 'unknown-tag')",
                             [(p,) for p in only])
-    db.conn.executemany(
-        "INSERT INTO problems(path, line, kind, message, severity) VALUES (?,?,?,?,?)",
-        [(p.path, p.line, p.kind, p.message, p.severity) for p in problems],
-    )
+    db.conn.executemany("INSERT INTO problems(path, line, kind, message, severity, note) "  # `note`: when a note
+                        "VALUES (?,?,?,?,?, (SELECT path FROM notes WHERE path = ?))",
+                        [(p.path, p.line, p.kind, p.message, p.severity, p.path) for p in problems])
 
 
 def internal_links(conn: sqlite3.Connection, sources: Iterable[str] | None = None) -> list[tuple[int, str, Link]]:
@@ -147,8 +158,9 @@ def internal_links(conn: sqlite3.Connection, sources: Iterable[str] | None = Non
 
 
 def set_link_resolution(db: Store, resolutions: Iterable[tuple[int, str | None]]) -> None:
-    """Store resolved targets: (link row id, resolved path or None)."""
-    db.conn.executemany("UPDATE links SET resolved = ? WHERE id = ?", [(r, i) for i, r in resolutions])
+    """Store resolved targets, (link row id, path or None): a note's in `resolved`, an image's or file's in `asset`."""
+    db.conn.executemany("UPDATE links SET resolved = iif(style IN ('image', 'asset'), NULL, ?1), asset = iif(style IN "
+                        "('image', 'asset'), ?1, NULL) WHERE id = ?2", [(r, i) for i, r in resolutions])
 
 
 def mark_fulltext_pending(db: Store, ops: Iterable[tuple[str, str]]) -> None:
@@ -194,9 +206,7 @@ def pending_fulltext(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 
 
 def _links_for(conn: sqlite3.Connection, path: str) -> list[Link]:
-    rows = conn.execute(
-        "SELECT target, label, line, style, external, arxiv_id, resolved FROM links WHERE source = ? ORDER BY id", (path,)
-    )
+    rows = conn.execute(f"SELECT target, {_LINK_COLS} FROM links WHERE source = ? ORDER BY id", (path,))  # noqa: S608
     return [Link(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows]
 
 
@@ -224,18 +234,20 @@ def get_note(conn: sqlite3.Connection, path: str, full: bool = True) -> Note | N
     return row_to_note(row, _links_for(conn, path), _snippets_for(conn, path), problems)
 
 
-def list_notes(conn: sqlite3.Connection, full: bool = False) -> list[Note]:
-    """Every stored note, ordered by path; `full` adds links and snippets (slower)."""
+def list_notes(conn: sqlite3.Connection, full: bool = False, text: bool = True) -> list[Note]:
+    """Every stored note, ordered by path; `full` adds links and snippets (slower); `text=False` leaves
+    body, text and code empty, for listing: they are most of each row's bytes, and need not be read."""
     prev = conn.row_factory
     conn.row_factory = sqlite3.Row
+    columns = "*" if text else _LIST_COLUMNS
     try:
-        rows = conn.execute("SELECT * FROM notes ORDER BY path").fetchall()
+        rows = conn.execute(f"SELECT {columns} FROM notes ORDER BY path").fetchall()  # noqa: S608 - fixed names
     finally:
         conn.row_factory = prev
     if not full:
         return [row_to_note(r) for r in rows]
     links: dict[str, list[Link]] = {}
-    for r in conn.execute("SELECT source, target, label, line, style, external, arxiv_id, resolved FROM links ORDER BY id"):
+    for r in conn.execute(f"SELECT source, target, {_LINK_COLS} FROM links ORDER BY id"):  # noqa: S608 - fixed SQL
         links.setdefault(r[0], []).append(Link(r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]))
     snippets: dict[str, list[Snippet]] = {}
     for r in conn.execute("SELECT path, idx, language, start_line, code, source, info FROM snippets ORDER BY path, idx"):
@@ -384,7 +396,7 @@ def broken_links(conn: sqlite3.Connection, only: Sequence[str] | None = None) ->
 def missing_assets(conn: sqlite3.Connection, only: Sequence[str] | None = None) -> list[tuple[str, str, int, str]]:
     """(source, target, line, style) of links to images and files that do not exist in the notebook."""
     scope, args = _scope("source", only)
-    return conn.execute("SELECT source, target, line, style FROM links WHERE external = 0 AND resolved IS NULL"  # noqa: S608 - fixed SQL, values bound
+    return conn.execute("SELECT source, target, line, style FROM links WHERE external = 0 AND asset IS NULL"  # noqa: S608 - fixed SQL, values bound
                         " AND style IN ('image', 'asset')" + scope + " ORDER BY source, line", args).fetchall()
 
 

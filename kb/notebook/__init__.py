@@ -27,17 +27,24 @@ from pathlib import Path
 
 from kb.config import resolve_paths
 from kb.notebook.base import NotebookBase, Progress
+from kb.notebook.browse import BrowseUseCases
+from kb.notebook.completion import CompletionUseCases
+from kb.notebook.datasette import DatasetteUseCases
+from kb.notebook.jupyter import JupyterUseCases
+from kb.notebook.library import LibraryUseCases
+from kb.notebook.live import LiveUseCases
 from kb.notebook.snippets import SnippetUseCases
 from kb.notebook.writing import WritingUseCases
 
 __all__ = ["Notebook", "NotebookBase", "Progress"]
 
 
-class Notebook(WritingUseCases, SnippetUseCases):
+class Notebook(WritingUseCases, SnippetUseCases, CompletionUseCases, LiveUseCases, LibraryUseCases, BrowseUseCases,
+               JupyterUseCases, DatasetteUseCases):
     """A notebook folder and its index: the one object the CLI and the web app call.
 
-    Its use cases live one group a module (`reading`, `snippets`, `writing`) over `NotebookBase`,
-    which holds the rules they share.
+    Its use cases live one group a module (`reading`, `snippets`, `writing`, `completion`, `live`,
+    `library`, `browse`, `jupyter`) over `NotebookBase`, which holds the rules they share.
     """
 
     @classmethod

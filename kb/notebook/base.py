@@ -47,16 +47,17 @@ class NotebookBase:
             self.repairs.append(note)
         return stats
 
-    def ensure_index(self, *, fulltext: bool = False) -> IndexStats | None:
+    def ensure_index(self, *, fulltext: bool = False, progress: Progress | None = None) -> IndexStats | None:
         """Build the index when there is none yet, rebuild it when it is damaged; the build's stats
         (`repaired` says why it was rebuilt), or None when the index was there and whole.
 
         `fulltext` checks Whoosh's table of contents too (it imports Whoosh: for searching). An index
-        that is damaged but cannot be rebuilt here (no write access) raises `IndexDamaged`.
+        that is damaged but cannot be rebuilt here (no write access) raises `IndexDamaged`. `progress` is
+        told about a first build.
         """
         gen = current_generation(self.paths.index)
         if gen is None:
-            return self._record(self.index())
+            return self._record(self.index(progress=progress))
         if self._whole is not None and self._whole[0] == gen.folder and (self._whole[1] or not fulltext):
             return None
         damage = index_damage(gen, fulltext=fulltext)

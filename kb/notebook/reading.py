@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kb.errors import InvalidField
 from kb.index import store
 from kb.index.lookup import find_note
 from kb.models import Note, NoteView, Problem, SearchHit, SearchResult, TagCount, TocChapter
@@ -12,30 +13,36 @@ from kb.search.query import Filters
 class ReadingUseCases(NotebookBase):
     """What the notebook says, answered from the index."""
 
-    def search(self, query: str, *, limit: int = 10, filters: Filters | None = None) -> SearchResult:
-        """Ranked notes for `query` (see `kb.search.query` for the language)."""
+    def search(self, query: str, *, limit: int = 10, offset: int = 0, filters: Filters | None = None) -> SearchResult:
+        """Ranked notes for `query` (see `kb.search.query` for the language): the `limit` hits after the
+        first `offset` (a page). `query` may hold only filters (`tag:cnn`), or be empty with `filters`."""
         from kb.search.analyse import analyse  # noqa: PLC0415 - imports Whoosh with the engine
         from kb.search.engine import open_searcher  # noqa: PLC0415
         from kb.search.highlight import highlights_for  # noqa: PLC0415
         from kb.search.query import parse_query  # noqa: PLC0415
         from kb.search.synonyms import load_synonym_map  # noqa: PLC0415
 
+        if offset < 0 or limit < 1:
+            raise InvalidField(f"a page needs offset >= 0 and limit >= 1 (got offset {offset}, limit {limit})")
         parsed = parse_query(query)
         with self._reading(fulltext=True) as (gen, conn):
             with open_searcher(gen.whoosh_path) as searcher:
                 analysed = analyse(parsed, synonyms=load_synonym_map(gen.synonyms_path), filters=filters,
                                    lexicon=searcher.lexicon)
-                ranked = searcher.rank(analysed, limit=limit)
-            fields = store.search_fields(conn, [row[0] for row in ranked.rows])
+                # The engine ranks from the top; a page is the tail of the first offset + limit hits.
+                ranked = searcher.rank(analysed, limit=offset + limit)
+            rows = ranked.rows[offset:]
+            fields = store.search_fields(conn, [row.path for row in rows])
         hits = []
-        for path, score, kind, year in ranked.rows:
-            note = fields.get(path)
+        for row in rows:
+            note = fields.get(row.path)
             if note is None:
                 continue  # in Whoosh but not (yet) in SQLite: the two must agree on which notes exist
             matched, highlights = highlights_for(note, analysed)
-            hits.append(SearchHit(path, note["title"], round(float(score), 4), kind, tuple(note["tag_list"]),
-                                  note["chapter"], year, matched, highlights))
-        return SearchResult(tuple(hits), analysed.text, analysed.corrected, ranked.fallback_any, ranked.total)
+            hits.append(SearchHit(row.path, note["title"], round(float(row.score), 4), row.kind, tuple(note["tag_list"]),
+                                  note["chapter"], row.year, matched, highlights, row.matched_words, row.listing))
+        return SearchResult(tuple(hits), analysed.text, analysed.corrected, ranked.fallback_any, ranked.total,
+                            ranked.words)
 
     def show(self, key: str) -> NoteView:
         """One note (by path, title, slug or alias) with its links, backlinks and snippets."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from kb.errors import FrontMatterError, InvalidField, NotWritable
@@ -31,11 +32,13 @@ class WritingUseCases(ReadingUseCases):
         """Create the paper note `papers/[N]Title.md` for `paper` and index it.
 
         Under the writer lock: refuse a paper that already has a note (same arXiv id, DOI or title)
-        unless `force`, claim the next number, write the file from the notebook's template, index it.
+        unless `force`, pin its citation key (`paper.citekey` or the derived one, unique in the
+        notebook), claim the next number, write the file from the notebook's template, index it.
         Then `edit(file)` (an editor, on a terminal) and index again; a broken edit is kept and
         reported in the returned problems, never repaired or deleted.
         """
         from kb.index.indexer import index_locked, repair_locked  # noqa: PLC0415
+        from kb.papers.citekeys import assign_citekeys, new_citekey  # noqa: PLC0415
         from kb.papers.create import create_paper_note, load_template  # noqa: PLC0415
         from kb.papers.fields import parse_tags  # noqa: PLC0415
 
@@ -45,10 +48,12 @@ class WritingUseCases(ReadingUseCases):
         with self._lock():
             self._record(repair_locked(self.paths))
             template = load_template(self.paths.notes)
+            notes = self.notes()
+            paper = replace(paper, citekey=new_citekey(paper, assign_citekeys(notes).values()))
             try:
                 papers.mkdir(parents=True, exist_ok=True)
                 file = create_paper_note(papers, paper, today=today or datetime.date.today(), tags=parse_tags(tags),
-                                         status=status, template=template, notes=self.notes(), force=force)
+                                         status=status, template=template, notes=notes, force=force)
             except OSError as exc:  # a read-only notes folder: no note was created
                 raise NotWritable(str(papers), exc.strerror or str(exc)) from None
             stats = index_locked(self.paths)
@@ -94,16 +99,18 @@ class WritingUseCases(ReadingUseCases):
         also written to `output` when given (an existing file is kept unless `force`)."""
         from kb.output import write_output  # noqa: PLC0415
         from kb.papers import export  # noqa: PLC0415
+        from kb.papers.citekeys import assign_citekeys  # noqa: PLC0415
 
         notes = self.notes(full=unnoted)
         if unnoted:
             text = export.export_unnoted(export.unnoted_papers(notes), fmt)
         else:
+            keys = assign_citekeys(notes)  # over the whole notebook: a key never depends on the filter
             if query:
                 wanted = {h.path for h in self.search(query, limit=1000, filters=Filters(kinds=("paper",))).hits}
                 notes = [n for n in notes if str(n.path) in wanted]
             chosen = export.select_papers(notes, tag=tag, status=status, chapter=chapter)
-            text = export.export_reading_list(chosen, fmt, order=order, group_by=group_by)
+            text = export.export_reading_list(chosen, fmt, order=order, group_by=group_by, keys=keys)
         if output is not None:
             write_output(output, text, force=force)
         return text

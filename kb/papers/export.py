@@ -16,7 +16,7 @@ from typing import Any
 from kb.errors import ExportError
 from kb.layout import STATUSES
 from kb.models import Note
-from kb.papers import bibtex
+from kb.papers import bibtex, citekeys
 from kb.papers.arxiv import parse_arxiv_id
 from kb.papers.export_html import to_html
 
@@ -140,18 +140,23 @@ def _arxiv_url(arxiv: str | None) -> str | None:
 
 
 _RECORD_COLUMNS = (
-    "number", "path", "title", "note_title", "authors", "year", "venue", "arxiv", "arxiv_url",
+    "number", "path", "citekey", "title", "note_title", "authors", "year", "venue", "arxiv", "arxiv_url",
     "doi", "url", "status", "tags", "chapter", "added", "tldr",
 )
 
 
-def paper_record(note: Note) -> dict[str, Any]:
-    """Everything known about one paper note, as a flat JSON-ready dict (lists stay lists)."""
+def paper_record(note: Note, citekey: str | None = None) -> dict[str, Any]:
+    """Everything known about one paper note, as a flat JSON-ready dict (lists stay lists).
+
+    `citekey` is the note's key in the notebook (`kb.papers.citekeys.assign_citekeys`); without it,
+    the note's own derived key, not made unique.
+    """
     paper = note.paper
     arxiv = _arxiv(note)
     return {
         "number": note.number,
         "path": str(note.path),
+        "citekey": citekey or citekeys.pinned_citekey(note) or citekeys.note_base_citekey(note),
         "title": (paper.title if paper and paper.title else None) or note.title,
         "note_title": note.title,
         "authors": list(paper.authors) if paper else [],
@@ -242,8 +247,13 @@ def export_reading_list(
     order: str = "number",
     group_by: str = "status",
     title: str = "Reading list",
+    keys: dict[str, str] | None = None,
 ) -> str:
     """A reading list of the paper notes among `notes` (kind == "paper"), as text in format `fmt`.
+
+    `keys` are the citation keys by path, made unique over the whole notebook (`Notebook.citekeys`):
+    pass them when `notes` is a selection, so that a note's key does not depend on the selection.
+    Without them, keys are made unique among `notes`.
 
     fmt: `md` (checklist, `- [x]` for read), `csv`/`json` (one row/object per paper with all
     metadata and status), `bibtex` (unique stable keys, UTF-8 kept) or `html` (one self-contained
@@ -252,17 +262,22 @@ def export_reading_list(
     """
     _check_choice("format", fmt, EXPORT_FORMATS)
     papers = sort_papers([n for n in notes if n.kind == "paper"], order)
+    if keys is None:
+        keys = citekeys.assign_citekeys(papers)
+
+    def record(note: Note) -> dict[str, Any]:
+        return paper_record(note, keys.get(str(note.path)))
+
     if fmt == "json":
-        return _to_json([paper_record(n) for n in papers])
+        return _to_json([record(n) for n in papers])
     if fmt == "csv":
-        rows = [paper_record(n) for n in papers]
-        return _to_csv(rows, _RECORD_COLUMNS)
+        return _to_csv([record(n) for n in papers], _RECORD_COLUMNS)
     if fmt == "bibtex":
-        return bibtex.to_bibtex([paper_record(n) for n in papers])
+        return bibtex.to_bibtex([record(n) for n in papers])
     groups = _groups(papers, group_by)
     if fmt == "md":
         return _to_markdown(groups, title)
-    return to_html([(name, [paper_record(n) for n in group]) for name, group in groups], title)
+    return to_html([(name, [record(n) for n in group]) for name, group in groups], title)
 
 
 # --- papers cited but not noted -----------------------------------------------------------------------
@@ -334,10 +349,10 @@ def export_unnoted(cited: Sequence[CitedPaper], fmt: str, *, title: str = "Cited
 
 
 def bibtex_key(note: Note) -> str:
-    """The base citation key of a paper note (`he2016deep`); see `bibtex_keys` for unique ones."""
-    return bibtex.citation_key(paper_record(note))
+    """The derived citation key of a paper note (`he2016deep`), before it is made unique."""
+    return citekeys.note_base_citekey(note)
 
 
 def bibtex_keys(notes: Iterable[Note]) -> dict[str, str]:
     """Unique citation keys of the paper notes, by path, independent of the notes' order."""
-    return bibtex.citation_keys([paper_record(n) for n in notes if n.kind == "paper"])
+    return citekeys.assign_citekeys(notes)

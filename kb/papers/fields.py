@@ -111,6 +111,20 @@ def duplicate_reason(paper: PaperMeta, note: Note) -> str | None:
     return None
 
 
+def identities(paper: PaperMeta | None, titles: Iterable[str | None] = ()) -> list[tuple[str, str]]:
+    """What `duplicate_reason` compares, as lookup keys: ("arxiv", id), ("doi", doi), ("title", t) for
+    the paper's title and `titles` (a note's own), normalised. For matching many papers at once."""
+    out = []
+    if paper is not None and (arxiv := _norm_arxiv(paper.arxiv)):
+        out.append(("arxiv", arxiv))
+    if paper is not None and (doi := _norm_doi(paper.doi)):
+        out.append(("doi", doi))
+    for title in (paper.title if paper else None, *titles):
+        if title and (norm := normalise_title(title)):
+            out.append(("title", norm))
+    return out
+
+
 def find_duplicate(paper: PaperMeta, notes: Iterable[Note]) -> Note | None:
     """The note already about this paper: same arXiv id, else same DOI, else same normalised title."""
     candidates = sorted(notes, key=lambda n: str(n.path))

@@ -147,15 +147,19 @@ def front_matter_dict(
         "doi": fields.doi,
         "url": fields.url,
     }
+    pdf = next((f for f in fields.files if f.lower().endswith(".pdf")), fields.files[0] if fields.files else None)
     data = {
         "title": fields.title,
         "kind": "paper",
+        "citekey": fields.citekey,
         "authors": list(note_authors),
         "tags": list(tags),
         "status": status,
         "aliases": list(aliases),
         "tldr": tldr,
         "paper": {k: v for k, v in paper.items() if _present(v)},
+        "pdf": pdf,
+        "files": [f for f in fields.files if f != pdf],  # the other attachments, when there are more
         "added": today,
     }
     return {k: v for k, v in data.items() if _present(v)}
@@ -212,25 +216,15 @@ def fill_placeholders(template: str, values: dict[str, str]) -> str:
     return "".join(out)
 
 
-def render_note(
-    template: str,
-    fields: PaperMeta,
-    today: datetime.date,
-    *,
-    tags: Sequence[str] = (),
-    status: str | None = None,
-    note_authors: Sequence[str] = (),
-    aliases: Sequence[str] = (),
-    tldr: str | None = None,
-) -> str:
+def render_note(template: str, fields: PaperMeta, today: datetime.date, **note_fields: Any) -> str:
     """The full text of a new paper note: front matter from `fields`, body from `template`.
 
+    `note_fields` are `front_matter_dict`'s keywords (tags, status, note_authors, aliases, tldr);
     `note_authors` are the note's author ids (authors.yml), not the paper's authors.
     Raises TemplateError when `fields` has no title or an invalid status.
     """
-    data = front_matter_dict(fields, today, tags=tags, status=status, note_authors=note_authors, aliases=aliases,
-                             tldr=tldr)
-    body = fill_placeholders(template, _placeholder_values(fields, today, data["status"], tags))
+    data = front_matter_dict(fields, today, **note_fields)
+    body = fill_placeholders(template, _placeholder_values(fields, today, data["status"], note_fields.get("tags", ())))
     body = body.lstrip("\n")
     if body and not body.endswith("\n"):
         body += "\n"

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from kb.search.analysis import QueryWord, is_cjk, query_words
 from kb.search.query import Clause, Filters, ParsedQuery
+from kb.search.synonyms import expansions
 
 
 class Lexicon(Protocol):
@@ -26,6 +27,9 @@ class Lexicon(Protocol):
     def closest(self, term: str) -> str | None:
         """The indexed term closest to a misspelt one, or None."""
 
+    def frequency(self, term: str) -> int:
+        """About how many notes hold the term (0: none), cheaper than `doc_frequency`."""
+
 
 @dataclass(frozen=True, slots=True)
 class AnalysedClause:
@@ -35,6 +39,7 @@ class AnalysedClause:
     text: str  # as searched: the correction when there is one
     words: tuple[QueryWord, ...]
     synonyms: tuple[tuple[QueryWord, ...], ...] = ()  # each equivalent term's words
+    weights: tuple[float, ...] = ()  # each synonym's weight against the literal words' 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +105,83 @@ def _correction(clause: Clause, lexicon: Lexicon) -> str | None:
     return lexicon.closest(term)
 
 
-def analyse(parsed: ParsedQuery, *, synonyms: dict[str, list[str]] | None = None, filters: Filters | None = None,
+MAX_EXPANSIONS = 8  # per clause: a big group must not multiply the query's work
+# A word found in this many notes (counted per field) fills any page by itself; its synonyms, weighted
+# below it, would mostly add work (at 10k notes, `resnet` expanded into 残差网络 cost twice the query).
+EXPAND_MAX_DF = 200
+# An expansion found in more than EXPANSION_WORK times as many notes as the word typed (or as
+# EXPANSION_FLOOR, so that small notebooks keep every expansion) is left out: weighted below the word,
+# it would rarely reach the first page, and it could cost many times the query (`resnet` → 残差网络).
+EXPANSION_WORK = 10
+EXPANSION_FLOOR = 50
+MAX_PHRASE_WORDS = 4  # the longest run of query words looked up as one thesaurus term
+
+
+def _dfs(words: tuple[QueryWord, ...], lexicon: Lexicon) -> list[int]:
+    """In how many notes each term of `words` occurs (counted per field)."""
+    return [lexicon.frequency(t) for w in words for t in (w.terms if w.kind == "phrase" else w.terms[:1])]
+
+
+def _expand(text: str, synonyms: dict, lexicon: Lexicon | None) -> tuple[tuple, tuple]:
+    """(words of each expansion, their weights) for a clause text, best weight first.
+
+    An expansion must be in the index, and must not cost much more than the word itself: one with a
+    term found in more than EXPANSION_WORK times as many notes as the word (or as EXPANSION_FLOOR) is
+    left out, and
+    so are all of them for a word found in EXPAND_MAX_DF notes or more (see there).
+    """
+    literal = _words(text, False)
+    budget = None
+    if lexicon is not None and literal:
+        found = min(_dfs(literal, lexicon))
+        if found >= EXPAND_MAX_DF:
+            return (), ()
+        budget = EXPANSION_WORK * max(found, EXPANSION_FLOOR)
+    out, weights = [], []
+    for alt, weight in sorted(expansions(synonyms, text), key=lambda a: -a[1]):
+        words = _words(alt, False)
+        if not words:
+            continue
+        if lexicon is not None:
+            # Present when every term is; as costly as its most frequent term (all are read).
+            counts = _dfs(words, lexicon)
+            if not min(counts) or (budget is not None and max(counts) > budget):
+                continue
+        out.append(words)
+        weights.append(weight)
+        if len(out) >= MAX_EXPANSIONS:
+            break
+    return tuple(out), tuple(weights)
+
+
+def _plain(group: tuple[Clause, ...]) -> bool:
+    """A group of one unfielded, unquoted, non-prefix word: it can be part of a multi-word term."""
+    return len(group) == 1 and not (group[0].field or group[0].phrase or group[0].prefix)
+
+
+def _join_terms(groups: tuple[tuple[Clause, ...], ...], synonyms: dict) -> list[tuple[Clause, ...]]:
+    """Runs of plain query words that together are a synonym term (`batch normalization`) become one
+    clause, so the term is expanded as a whole; its words must still all match."""
+    out: list[tuple[Clause, ...]] = []
+    i = 0
+    while i < len(groups):
+        for n in range(min(MAX_PHRASE_WORDS, len(groups) - i), 1, -1):
+            run = groups[i : i + n]
+            text = " ".join(g[0].text for g in run)
+            if all(_plain(g) for g in run) and text.casefold() in synonyms:
+                out.append((Clause(text),))
+                i += n
+                break
+        else:
+            out.append(groups[i])
+            i += 1
+    return out
+
+
+def analyse(parsed: ParsedQuery, *, synonyms: dict | None = None, filters: Filters | None = None,
             lexicon: Lexicon | None = None) -> AnalysedQuery:
-    """Analyse `parsed`: correct misspelt words (with `lexicon`), expand synonyms, merge `filters`."""
+    """Analyse `parsed`: correct misspelt words (with `lexicon`), expand synonyms (the stored map of
+    `kb.search.synonyms`, only into terms the index holds), merge `filters`."""
     synonyms = synonyms or {}
     corrections: list[tuple[str, str]] = []
 
@@ -113,13 +192,13 @@ def analyse(parsed: ParsedQuery, *, synonyms: dict[str, list[str]] | None = None
             if fix:
                 corrections.append((clause.text, fix))
                 text = fix
-        alternatives = ()
+        alternatives: tuple = ()
+        weights: tuple = ()
         if expand:
-            alternatives = tuple(w for w in (_words(alt, False) for alt in synonyms.get(clause.text.casefold(), [])) if w)
-        return AnalysedClause(clause, text, _words(text, clause.prefix), alternatives)
+            alternatives, weights = _expand(text, synonyms, lexicon)
+        return AnalysedClause(clause, text, _words(text, clause.prefix), alternatives, weights)
 
-    groups = tuple(tuple(one(c, True) for c in group) for group in parsed.groups)
+    groups = tuple(tuple(one(c, True) for c in group) for group in _join_terms(parsed.groups, synonyms))
     negated = tuple(one(c, False) for c in parsed.negated)
     merged = parsed.filters.merged(filters) if filters else parsed.filters
     return AnalysedQuery(groups, negated, merged, tuple(corrections))
-

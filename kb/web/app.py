@@ -66,14 +66,9 @@ class Live:
 
 
 def _watch(nb: Notebook, live: Live, stop: threading.Event) -> None:
-    """Re-index on every change under the notes folder until `stop` is set."""
-    from watchfiles import watch  # noqa: PLC0415 - only when live reload is on
-
-    root = nb.paths.notes.resolve()
-    for changes in watch(root, stop_event=stop, debounce=200, step=50, rust_timeout=500):
-        nb.index()
-        live.bump([Path(p).resolve().relative_to(root).as_posix() for _, p in changes
-                   if Path(p).resolve().is_relative_to(root)])
+    """Re-index on every change under the notes folder until `stop` is set (`Notebook.watch`)."""
+    for _, paths in nb.watch(stop=stop):
+        live.bump(paths)
 
 
 # Long on purpose: the few routes that are not plain views (files, mark, changes, the error pages) are

@@ -1,8 +1,10 @@
-"""Relevance of `kb search` on the shipped notes, against the baseline a user would reach for.
+"""Relevance of `kb search` on two judged sets, against the baseline a user would reach for.
 
-    python tests/relevance/evaluate.py [--notes notes] [--json]
+    python tests/relevance/evaluate.py [--set kb|d2l|all] [--notes DIR] [--json]
 
-For every judged query in queries.yaml it reports MRR@10 (1/rank of the first relevant note in the
+The sets: `kb`, the shipped notes with queries.yaml; `d2l`, the Chinese *Dive into Deep Learning*
+chapters with d2l_queries.yaml (fetch them first with fetch_d2l.py; without the cache the set is
+skipped). For every judged query it reports MRR@10 (1/rank of the first relevant note in the
 top 10) and recall@5 (share of the relevant notes in the top 5, out of at most 5), for kb and for `rg -c -i QUERY`
 with files ranked by match count. The judgments were written from the notes' content, without
 looking at kb's ranking.
@@ -23,6 +25,12 @@ import yaml
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
+D2L_CACHE = HERE / ".cache" / "d2l-zh"
+# name -> (notes folder, judged queries)
+SETS = {
+    "kb": (ROOT / "notes", HERE / "queries.yaml"),
+    "d2l": (D2L_CACHE, HERE / "d2l_queries.yaml"),
+}
 
 
 def load_queries(path: Path = HERE / "queries.yaml") -> list[dict]:
@@ -68,8 +76,10 @@ def rg_ranking(notes: Path, query: str) -> list[str]:
     return [p for _, p in sorted(counts)]
 
 
-def evaluate(notes: Path, index: Path | None = None, with_baseline: bool = True) -> dict:
-    """Scores per query and averaged, for kb and (when rg exists) the baseline."""
+def evaluate(notes: Path, index: Path | None = None, with_baseline: bool = True,
+             queries: Path = HERE / "queries.yaml") -> dict:
+    """Scores per query and averaged, overall and per query kind, for kb and (when rg exists) the
+    baseline."""
     from kb.config import Paths
     from kb.index.indexer import index_notebook
 
@@ -81,13 +91,14 @@ def evaluate(notes: Path, index: Path | None = None, with_baseline: bool = True)
     index_notebook(paths)
     rows = []
     have_rg = with_baseline and shutil.which("rg") is not None
-    for item in load_queries():
+    for item in load_queries(queries):
         ranked = kb_ranking(paths, item["query"])
         row = {"query": item["query"], "kind": item["kind"], "kb_mrr": mrr_at(ranked, item["relevant"]),
                "kb_recall5": recall_at(ranked, item["relevant"]), "kb_top": ranked[:3]}
         if have_rg:
             base = rg_ranking(notes, item["query"])
-            row.update(rg_mrr=mrr_at(base, item["relevant"]), rg_recall5=recall_at(base, item["relevant"]))
+            row.update(rg_mrr=mrr_at(base, item["relevant"]), rg_recall5=recall_at(base, item["relevant"]),
+                       rg_top=base[:3])
         rows.append(row)
     if tmp:
         tmp.cleanup()
@@ -101,23 +112,17 @@ def evaluate(notes: Path, index: Path | None = None, with_baseline: bool = True)
         summary.update(rg_mrr10=mean("rg_mrr"), rg_recall5=mean("rg_recall5"))
     summary["by_kind"] = {
         kind: {"n": sum(1 for r in rows if r["kind"] == kind), "kb_mrr10": mean("kb_mrr", kind),
-               **({"rg_mrr10": mean("rg_mrr", kind)} if have_rg else {})}
+               "kb_recall5": mean("kb_recall5", kind),
+               **({"rg_mrr10": mean("rg_mrr", kind), "rg_recall5": mean("rg_recall5", kind)} if have_rg else {})}
         for kind in sorted({r["kind"] for r in rows})
     }
     return {"summary": summary, "rows": rows}
 
 
-def main() -> None:
-    """Print the per-query table and the averages."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--notes", type=Path, default=ROOT / "notes")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    result = evaluate(args.notes)
-    if args.json:
-        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
-        return
+def print_report(name: str, result: dict) -> None:
+    """The per-query table, the averages and the per-kind averages of one set."""
     has_rg = "rg_mrr10" in result["summary"]
+    print(f"== {name}")
     for row in result["rows"]:
         base = f"  rg mrr {row['rg_mrr']:.2f} r@5 {row['rg_recall5']:.2f}" if has_rg else ""
         print(f"{row['kind']:<12} {row['query']:<32} kb mrr {row['kb_mrr']:.2f} r@5 {row['kb_recall5']:.2f}{base}")
@@ -127,8 +132,32 @@ def main() -> None:
     if has_rg:
         print(f"rg -c -i (ranked by count): MRR@10 {s['rg_mrr10']:.3f}  recall@5 {s['rg_recall5']:.3f}")
     for kind, k in s["by_kind"].items():
-        extra = f"  rg {k['rg_mrr10']:.3f}" if has_rg else ""
-        print(f"  {kind:<12} n={k['n']:<3} kb MRR@10 {k['kb_mrr10']:.3f}{extra}")
+        extra = f"  rg MRR@10 {k['rg_mrr10']:.3f} recall@5 {k['rg_recall5']:.3f}" if has_rg else ""
+        print(f"  {kind:<12} n={k['n']:<3} kb MRR@10 {k['kb_mrr10']:.3f} recall@5 {k['kb_recall5']:.3f}{extra}")
+    print()
+
+
+def main() -> None:
+    """Evaluate the chosen sets and print (or dump as JSON) their reports."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=[*SETS, "all"], default="all")
+    parser.add_argument("--notes", type=Path, help="notes folder (only with one --set)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    names = list(SETS) if args.set == "all" else [args.set]
+    results = {}
+    for name in names:
+        notes, queries = SETS[name]
+        notes = args.notes if args.notes and len(names) == 1 else notes
+        if not notes.is_dir():
+            print(f"== {name}: skipped, {notes} is missing (run tests/relevance/fetch_d2l.py)", file=sys.stderr)
+            continue
+        results[name] = evaluate(notes, queries=queries)
+    if args.json:
+        json.dump(results, sys.stdout, ensure_ascii=False, indent=2)
+        return
+    for name, result in results.items():
+        print_report(name, result)
 
 
 if __name__ == "__main__":

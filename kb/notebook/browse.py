@@ -1,0 +1,169 @@
+"""Browsing use cases: notes chosen by filters alone (`kb list`), the link graph (`kb graph`) and
+what opening a note means (`kb open`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kb.errors import KbError
+from kb.index import store
+from kb.index.graph import LinkGraph, build_graph, neighbourhood
+from kb.index.lookup import find_note
+from kb.models import Note
+from kb.notebook.reading import ReadingUseCases
+
+if TYPE_CHECKING:
+    from kb.search.query import Filters
+
+SORTS = ("path", "number", "year", "title")
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """What `kb open` opens for a note: its PDF, its paper's web page, or the note file itself."""
+
+    note: str  # the note's path, relative to notes/
+    kind: str  # "pdf" | "url" | "file"
+    target: str  # an absolute file path or a URL
+    source: str  # where it came from: "pdf", "arxiv", "doi", "url" or "note"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape: note, kind, target, source."""
+        return {"note": self.note, "kind": self.kind, "target": self.target, "source": self.source}
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    """Sort key that puts `ch2` before `ch10`."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p.casefold()) for p in re.split(r"(\d+)", text))
+
+
+def _sort_key(sort: str):
+    def by_number(n: Note) -> tuple[Any, ...]:
+        return (n.number is None, n.number or 0, _natural(str(n.path)))
+
+    if sort == "path":
+        return lambda n: _natural(str(n.path))
+    if sort == "number":
+        return by_number
+    if sort == "year":
+        return lambda n: (n.year is None, n.year or 0, *by_number(n))
+    if sort == "title":
+        return lambda n: (n.title.casefold(), _natural(str(n.path)))
+    raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+
+
+def _status(note: Note) -> str | None:
+    # As in the reading list: a paper note without a status has not been read yet.
+    return note.status or ("to-read" if note.kind == "paper" else None)
+
+
+def matches(note: Note, filters: Filters) -> bool:
+    """Whether `note` passes `filters`: every tag; any of the kinds, statuses, chapters (folder or
+    label) and authors (of the note or its paper, by part of the name); the year range (paper year)."""
+    folded_tags = {t.casefold() for t in note.tags}
+    if any(t.casefold() not in folded_tags for t in filters.tags):
+        return False
+    if filters.kinds and note.kind not in filters.kinds:
+        return False
+    if filters.statuses and _status(note) not in filters.statuses:
+        return False
+    chapter = {(note.chapter or "").casefold(), (note.chapter_label or "").casefold()} - {""}
+    if filters.chapters and not any(c.casefold() in chapter for c in filters.chapters):
+        return False
+    names = [a.casefold() for a in (*note.authors, *(note.paper.authors if note.paper else ()))]
+    if filters.authors and not any(a.casefold() in name for a in filters.authors for name in names):
+        return False
+    if filters.year_from is not None or filters.year_to is not None:
+        if note.year is None:
+            return False
+        if filters.year_from is not None and note.year < filters.year_from:
+            return False
+        if filters.year_to is not None and note.year > filters.year_to:
+            return False
+    return True
+
+
+class BrowseUseCases(ReadingUseCases):
+    """Notes by their properties and links, rather than by words."""
+
+    def list_notes(self, filters: Filters | None = None, *, orphans: bool = False, links_to: str | None = None,
+                   linked_from: str | None = None, sort: str = "path") -> list[Note]:
+        """Notes passing `filters` (see `matches`), sorted by path, number, year or title; their body,
+        text, code, links and snippets are left empty (`note()` gives one note in full).
+
+        `orphans`: only notes with no link to another note and none from another note (only links
+        that resolve to a note count; links to itself do not). `links_to`/`linked_from` (any NOTE
+        form): only notes with a link to that note, or that it links to.
+        """
+        from kb.search.query import Filters  # noqa: PLC0415 - the query language, only for its default
+
+        filters = filters or Filters()
+        key = _sort_key(sort)
+        with self._reading() as (_, conn):
+            notes = store.list_notes(conn, text=False)
+            edges = _edges(conn)
+            wanted_to = find_note(conn, links_to) if links_to else None
+            wanted_from = find_note(conn, linked_from) if linked_from else None
+        linked = {s for s, _ in edges} | {t for _, t in edges}
+        chosen = []
+        for note in notes:
+            path = str(note.path)
+            if orphans and path in linked:
+                continue
+            if wanted_to is not None and (path, wanted_to) not in edges:
+                continue
+            if wanted_from is not None and (wanted_from, path) not in edges:
+                continue
+            if matches(note, filters):
+                chosen.append(note)
+        return sorted(chosen, key=key)
+
+    def graph(self, *, around: str | None = None, depth: int = 1) -> LinkGraph:
+        """The graph of notes and the links between them that resolve (see `kb.index.graph`); with
+        `around` (any NOTE form), only the notes at most `depth` links from it, either way."""
+        if depth < 0:
+            raise KbError(f"depth must be 0 or more, not {depth}")
+        with self._reading() as (_, conn):
+            nodes = [(str(n.path), n.title, n.kind) for n in store.list_notes(conn, text=False)]
+            links = [(source, link.resolved, link.style, link.line)
+                     for _, source, link in store.internal_links(conn) if link.resolved]
+            centre = find_note(conn, around) if around else None
+        graph = build_graph(nodes, links)
+        return neighbourhood(graph, centre, depth) if centre is not None else graph
+
+    def opening(self, key: str) -> Opening:
+        """What opening a note (any NOTE form) shows: the file its `pdf:` names (relative to the notes
+        folder; a URL there is opened as a URL), else its paper's arXiv, DOI or URL page, else the
+        note's own file. A `pdf:` naming a missing file is an error, never silently skipped."""
+        note = self.note(key)
+        path = str(note.path)
+        pdf = note.meta.get("pdf") if isinstance(note.meta, dict) else None
+        if pdf is not None:
+            if not isinstance(pdf, str) or not pdf.strip():
+                raise KbError(f"{path}: pdf: should be a file path or a URL")
+            pdf = pdf.strip()
+            if re.match(r"^https?://", pdf, re.I):
+                return Opening(path, "url", pdf, "pdf")
+            file = Path(pdf).expanduser()
+            file = file if file.is_absolute() else self.paths.notes / file
+            if not file.is_file():
+                raise KbError(f"{path}: pdf: {pdf} does not exist ({file})",
+                              hint="fix the note's pdf: path (relative paths are read from the notes folder)")
+            return Opening(path, "pdf", str(file.resolve()), "pdf")
+        paper = note.paper
+        if paper is not None and paper.arxiv:
+            return Opening(path, "url", f"https://arxiv.org/abs/{paper.arxiv}", "arxiv")
+        if paper is not None and paper.doi:
+            return Opening(path, "url", f"https://doi.org/{paper.doi}", "doi")
+        if paper is not None and paper.url and re.match(r"^https?://", paper.url, re.I):
+            return Opening(path, "url", paper.url, "url")
+        return Opening(path, "file", str((self.paths.notes / path).resolve()), "note")
+
+
+def _edges(conn) -> set[tuple[str, str]]:
+    """(source, target) pairs of links between two different notes."""
+    return {(source, link.resolved) for _, source, link in store.internal_links(conn)
+            if link.resolved and link.resolved != source}
