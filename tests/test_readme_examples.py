@@ -83,7 +83,7 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 def test_the_readme_has_the_examples_this_module_runs():
     # The parser found every row of the table and every line of the block (one example per command).
-    assert len(TABLE) == 21
+    assert len(TABLE) == 20
     assert {"list", "graph", "open", "datasette-metadata"} <= {c.split()[1] for c in TABLE}
     assert [c.split()[1] for c in TABLE][:7] == ["index", "search", "show", "tags", "toc", "check", "add-note"]
     assert len(SEARCHES) == 8
