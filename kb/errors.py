@@ -160,3 +160,13 @@ class TemplateError(KbError):
 
 class ExportError(KbError):
     """An export that cannot be produced as asked (unknown format, order or grouping)."""
+
+
+class SiteFolderInUse(KbError):
+    """`kb build-site` was pointed at a folder that holds files it did not write."""
+
+    def __init__(self, path: str):
+        super().__init__(f"{path} is not empty and was not made by kb build-site; nothing was written",
+                         hint="choose an empty or new folder, or pass --force to add the site's files to it "
+                              "(files of the same name are replaced; others are kept)")
+        self.path = path

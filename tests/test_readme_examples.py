@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import shlex
 import shutil
@@ -82,7 +83,7 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 def test_the_readme_has_the_examples_this_module_runs():
     # The parser found every row of the table and every line of the block (one example per command).
-    assert len(TABLE) == 19
+    assert len(TABLE) == 20
     assert {"list", "graph", "open", "datasette-metadata"} <= {c.split()[1] for c in TABLE}
     assert [c.split()[1] for c in TABLE][:7] == ["index", "search", "show", "tags", "toc", "check", "add-note"]
     assert len(SEARCHES) == 8
@@ -136,13 +137,24 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+BROWSER_SCRIPT = """#!{python}
+import sys
+open({record!r}, "a", encoding="utf-8").write(sys.argv[1] + "\\n")
+"""
+
+
 @pytest.mark.slow
-def test_serve_example_serves_the_notebook(project: Path):
+def test_serve_example_serves_the_notebook(project: Path, tmp_path: Path):
     """`kb serve --port 8000` runs until stopped, so it runs as a process (on a free port, so that a
-    busy 8000 cannot fail the test) and is stopped once its home page answered."""
+    busy 8000 cannot fail the test) and is stopped once its home page answered. With `--open`, the
+    browser is a script (`$BROWSER`) that records the address it was given."""
     (command,) = [c for c in TABLE if c.split()[1] == "serve"]
     argv = [arg if arg != "8000" else str(port := _free_port()) for arg in shlex.split(command)]
+    record, browser = tmp_path / "opened.txt", tmp_path / "browser.py"
+    browser.write_text(BROWSER_SCRIPT.format(python=sys.executable, record=str(record)), encoding="utf-8")
+    browser.chmod(0o755)
     server = subprocess.Popen([sys.executable, "-m", "kb", *argv[1:], "--no-watch"], cwd=project,
+                              env={**os.environ, "BROWSER": str(browser)},
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
@@ -156,9 +168,43 @@ def test_serve_example_serves_the_notebook(project: Path):
                 assert time.monotonic() < deadline, "kb serve did not answer within 60 s"
                 time.sleep(0.2)
         assert "第零章" in page and "无尽模式" in page
+        if "--open" in argv:
+            while not record.exists():
+                assert time.monotonic() < deadline, "kb serve --open started no browser"
+                time.sleep(0.1)
+            assert record.read_text(encoding="utf-8") == f"http://127.0.0.1:{port}/\n"
     finally:
         server.terminate()
         server.communicate(timeout=30)
+
+
+def build_site_examples(text: str) -> list[str]:
+    """The command part of each line of the block marked `<!-- build-site -->`."""
+    block = re.search(r"<!-- build-site -->\n```sh\n(.*?)```", text, re.S)
+    assert block, "README marks its kb build-site examples with <!-- build-site -->"
+    return [line.split("#", 1)[0].strip() for line in block.group(1).splitlines() if line.startswith("kb ")]
+
+
+@pytest.mark.slow
+def test_build_site_examples_build_rebuild_and_keep_other_files(project: Path):
+    """The block's lines, in order, in one project: a site, the same site again, then a site in a
+    folder that already holds a user's file (which must survive)."""
+    commands = build_site_examples(_TEXT)
+    assert commands == ["kb build-site site", "kb build-site site", "kb build-site public --force"]
+    (project / "public").mkdir()
+    (project / "public" / "CNAME").write_text("notes.example.org\n", encoding="utf-8")
+    for command in commands:
+        result = run_example(command)
+        assert result.exit_code == 0, (command, result.stderr)
+        folder = project / shlex.split(command)[2]
+        assert (folder / "index.html").is_file() and "<math" in (
+            folder / "notes" / "papers" / "[7]Deep-Residual-Learning-for-Image-Recognition.md.html").read_text(encoding="utf-8")
+    assert (project / "public" / "CNAME").read_text(encoding="utf-8") == "notes.example.org\n"
+    # Without --force the user's folder is refused, and left as it is.
+    (project / "other").mkdir()
+    (project / "other" / "index.html").write_text("mine", encoding="utf-8")
+    refused = run_example("kb build-site other")
+    assert refused.exit_code == 1 and (project / "other" / "index.html").read_text(encoding="utf-8") == "mine"
 
 
 def datasette_examples(text: str) -> list[str]:
@@ -189,7 +235,7 @@ def test_datasette_example_serves_the_index(project: Path):
 
 # `kb snippets check --force` runs every shipped snippet (about a minute and a half): slow.
 @pytest.mark.parametrize("command", [
-    pytest.param(c, marks=pytest.mark.slow) if c.startswith("kb snippets check") else c
+    pytest.param(c, marks=pytest.mark.slow) if c.startswith(("kb snippets check", "kb build-site")) else c
     for c in TABLE if c.split()[1] != "serve"])
 def test_command_table_example(project: Path, command: str):
     before = _papers(project)
@@ -215,6 +261,9 @@ def test_command_table_example(project: Path, command: str):
     elif name == "export" and "-o" in command:
         out = project / shlex.split(command)[-1]
         assert out.read_text(encoding="utf-8").startswith("@")  # BibTeX entries, written where it was run
+    elif name == "build-site":
+        site = project / shlex.split(command)[2]
+        assert (site / "index.html").is_file() and (site / ".kb-site.json").is_file()
     elif name == "import":
         assert result.stdout.splitlines() == [
             "skipped library.bib:2 he2016deep: already in papers/[7]Deep-Residual-Learning-for-Image-Recognition.md "

@@ -277,3 +277,67 @@ def test_search_page_filters_and_works_without_javascript(site, browser):
     assert all(m.startswith("paper · 201") and int(m.split(" · ")[1]) in (2015, 2016, 2017) for m in metas)
     assert page.locator("select[name=kind]").input_value() == "paper"
     context.close()
+
+
+def _panel_hits(page) -> list[str]:
+    """The kind · year · path line of each hit in the search-as-you-type panel."""
+    return [m.strip() for m in page.locator("#results .hit > .muted").all_inner_texts()]
+
+
+def test_search_box_filters_narrow_the_results_and_go_into_the_url(site, page):
+    base = site[0]
+    page.goto(base + "/")
+    page.fill("#q", "segmentation")
+    page.wait_for_selector("#results .hit")
+    unfiltered = _panel_hits(page)
+    assert any(m.startswith("chapter") for m in unfiltered), unfiltered  # something for the filter to remove
+
+    page.select_option("#f-kind", "paper")
+    page.wait_for_function("() => [...document.querySelectorAll('#results .hit > .muted')]"
+                           ".every(e => e.textContent.trim().startsWith('paper'))")
+    papers = _panel_hits(page)
+    assert papers and papers != unfiltered
+    assert "kind=paper" in page.url and "q=segmentation" in page.url
+
+    page.fill("#f-year", "2015")
+    page.wait_for_function("() => [...document.querySelectorAll('#results .hit > .muted')]"
+                           ".every(e => e.textContent.includes('· 2015 ·'))")
+    in_2015 = _panel_hits(page)
+    assert in_2015 and len(in_2015) < len(papers)
+    assert "year=2015" in page.url
+
+    # The URL is a link to the same filtered search: opened afresh it shows the same hits.
+    linked = page.context.new_page()
+    linked.goto(page.url)
+    linked.wait_for_selector("#results .hit")
+    assert linked.locator("#f-kind").input_value() == "paper" and linked.locator("#f-year").input_value() == "2015"
+    assert _panel_hits(linked) == in_2015
+    linked.close()
+
+    # Status too, with the same answer as the library's search under the same filters.
+    from kb import Filters
+
+    page.fill("#f-year", "")
+    page.select_option("#f-status", "reading")
+    expected = site[2].search("segmentation", limit=8, filters=Filters(kinds=("paper",), statuses=("reading",)))
+    want = [" paper · " + (f"{h.year} · " if h.year else "") + h.path for h in expected.hits]
+    page.wait_for_function("want => JSON.stringify([...document.querySelectorAll('#results .hit > .muted')]"
+                           ".map(e => e.textContent)) === JSON.stringify(want)", arg=want)
+    assert "status=reading" in page.url and "year=" not in page.url
+
+
+def test_api_search_takes_the_cli_filters_and_refuses_a_bad_year(site):
+    import json
+
+    base, _, nb, _ = site
+    from kb import Filters
+
+    with urllib.request.urlopen(base + "/api/search?q=resnet&kind=paper&author=He&year=2014..2017", timeout=5) as r:
+        data = json.load(r)
+    expected = nb.search("resnet", filters=Filters(kinds=("paper",), authors=("He",), year_from=2014, year_to=2017))
+    assert [h["path"] for h in data["hits"]] == [h.path for h in expected.hits] and data["hits"]
+    try:
+        urllib.request.urlopen(base + "/api/search?q=resnet&year=soon", timeout=5)  # noqa: S310
+        raise AssertionError("a bad year was accepted")
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 400 and b"not a year" in exc.read()

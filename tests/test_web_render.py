@@ -83,7 +83,9 @@ def test_serve_warns_when_listening_beyond_this_machine(monkeypatch, kb_home):
     import uvicorn
 
     calls = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: calls.append(
+        {"host": self.config.host, "port": self.config.port, "log_level": self.config.log_level,
+         "use_colors": self.config.use_colors}))
     runner = CliRunner()
     result = runner.invoke(cli, ["--notes", str(kb_home / "notes"), "serve", "--host", "0.0.0.0", "--port", "9999"],
                            catch_exceptions=False)

@@ -48,6 +48,7 @@ COMMAND_MODULES = {
     "import": "library",
     "list": "browse", "graph": "browse", "open": "browse",
     "datasette-metadata": "datasette",
+    "build-site": "site",
 }
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import threading
+import time
 
 import click
 
@@ -44,9 +46,21 @@ def serve_cmd(ctx: click.Context, port: int, host: str, open_browser: bool, no_w
     shown = "127.0.0.1" if address is not None and address.is_unspecified else f"[{host}]" if address and address.version == 6 else host
     url = f"http://{shown}:{port}/"
     echo_error(clean(f"Serving {nb.paths.notes} at {url} (Ctrl-C to stop)"))
-    if open_browser:
-        import webbrowser  # noqa: PLC0415
-
-        webbrowser.open(url)
     # uvicorn's own log lines follow kb's colour decision (None: uvicorn looks for a terminal itself).
-    uvicorn.run(create_app(nb, watch=not no_watch), host=host, port=port, log_level="warning", use_colors=ctx.color)
+    server = uvicorn.Server(uvicorn.Config(create_app(nb, watch=not no_watch), host=host, port=port,
+                                           log_level="warning", use_colors=ctx.color))
+    if open_browser:
+        threading.Thread(target=_open_when_listening, args=(server, url), name="kb-open", daemon=True).start()
+    server.run()
+
+
+def _open_when_listening(server, url: str) -> None:
+    """Open `url` in the user's browser (`webbrowser`, which honours $BROWSER) once `server` listens:
+    opened earlier, the browser would show a connection error."""
+    import webbrowser  # noqa: PLC0415
+
+    while not server.started:
+        if server.should_exit:
+            return
+        time.sleep(0.05)
+    webbrowser.open(url)

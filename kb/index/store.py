@@ -255,6 +255,14 @@ def list_notes(conn: sqlite3.Connection, full: bool = False, text: bool = True) 
     return [row_to_note(r, links.get(r["path"], ()), snippets.get(r["path"], ())) for r in rows]
 
 
+def has_note(conn: sqlite3.Connection, path: str, kind: str | None = None) -> bool:
+    """Whether a note (of `kind`) is stored at `path`."""
+    sql, args = "SELECT 1 FROM notes WHERE path = ?", (path,)
+    if kind is not None:
+        sql, args = sql + " AND kind = ?", (path, kind)
+    return conn.execute(sql, args).fetchone() is not None
+
+
 def note_keys(conn: sqlite3.Connection, kind: str | None = None) -> list[tuple[str, str, list[str]]]:
     """(path, title, aliases) of every note (of one kind): what NOTE arguments and wiki links are matched against."""
     sql, args = "SELECT path, title, aliases FROM notes", ()

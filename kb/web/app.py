@@ -75,10 +75,10 @@ def _watch(nb: Notebook, live: Live, stop: threading.Event) -> None:
 # closures over this server's notebook, token and change log; spread out, that state would need a class.
 def create_app(nb: Notebook, *, watch: bool = False) -> Starlette:
     """The web app over `nb`; with `watch`, files changed on disk are re-indexed and pages reload."""
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates = Jinja2Templates(env=views.environment())
     token = secrets.token_urlsafe(32)
     live = Live()
-    ctx = views.Views(nb, templates, token)
+    ctx = views.Views(nb, templates, token, version=(lambda: live.version) if watch else None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

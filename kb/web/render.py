@@ -19,6 +19,7 @@ Code and maths are never scanned for links or maths, as in `kb.index.markdown`.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import xml.etree.ElementTree as ET  # noqa: N817 - Python-Markdown's own element type
@@ -94,6 +95,7 @@ def sanitise(html: str) -> str:
                      link_rel="noopener noreferrer")
 
 
+@functools.lru_cache(maxsize=8192)  # pure, and notes repeat their formulas (`x`, `\mathbf{W}` …)
 def render_math(tex: str, *, display: bool = False) -> str:
     """MathML for a TeX formula; a formula latex2mathml cannot read stays visible as code."""
     try:
@@ -207,13 +209,18 @@ class _Links(Treeprocessor):
                 local = self._local(href)
                 if local is None or is_note_file(local.rpartition("/")[2]) or "." not in local.rpartition("/")[2]:
                     self._point(el, None, "")  # a note the indexer did not find, or outside the notes folder
+                elif url := self.to_file(local):
+                    el.set("href", url)
                 else:
-                    el.set("href", self.to_file(local))
+                    self._point(el, None, "")  # a file `to_file` cannot offer (a static site's missing file)
         for el in root.iter("img"):
             src = el.get("src", "")
             if src and not urlsplit(src).scheme and not src.startswith("/"):
                 local = self._local(src)
-                el.set("src", self.to_file(local) if local else "")
+                url = self.to_file(local) if local else ""
+                el.set("src", url)
+                if not url:
+                    el.set("class", "broken-image")
             el.set("loading", "lazy")
 
     def _point(self, el: ET.Element, resolved: str | None, anchor: str) -> None:
@@ -253,7 +260,8 @@ def _flatten(tokens: list[dict], out: list[tuple[int, str, str]]) -> None:
 
 def render_note(note: Note, *, to_note: Callable[[str, str], str] = note_url,
                 to_file: Callable[[str], str] = file_url) -> RenderedNote:
-    """The note's body as sanitised HTML with its heading list; URLs come from `to_note`/`to_file`."""
+    """The note's body as sanitised HTML with its heading list; URLs come from `to_note`/`to_file`
+    (`to_file` may answer "" for a file it cannot offer: the link is then marked broken)."""
     md = markdown.Markdown(
         extensions=["fenced_code", "codehilite", "tables", "footnotes", "md_in_html", "sane_lists",
                     "toc", _NotePage(note, to_note, to_file)],

@@ -4,8 +4,40 @@
 (function () {
   const input = document.getElementById("q");
   const panel = document.getElementById("results");
+  const form = input ? input.form : null;
+  // The filter controls beside the box (tag, kind, status, year): same parameter names as /search
+  // and /api/search, so a filtered search is one URL.
+  const filters = form ? Array.from(form.querySelectorAll(".search-filters [name]")) : [];
+  const YEAR = /^(\d{4}|\d{4}\.\.(\d{4})?|\.\.\d{4})$/;
   let timer = null;
   let seq = 0;
+
+  // The query and the filters that are set; a year still being typed ("201") is left out until it
+  // reads as a year or a range.
+  function params() {
+    const p = new URLSearchParams();
+    p.set("q", input.value.trim());
+    for (const el of filters) {
+      const v = el.value.trim();
+      if (v && (el.name !== "year" || YEAR.test(v))) p.set(el.name, v);
+    }
+    return p;
+  }
+
+  function markFiltered() {
+    const any = filters.some((el) => el.value.trim());
+    form.classList.toggle("filtered", any);
+    const year = filters.find((el) => el.name === "year");
+    if (year) year.classList.toggle("invalid", Boolean(year.value.trim()) && !YEAR.test(year.value.trim()));
+  }
+
+  // Put the search in the address bar (without reloading), so it can be linked and survives a reload.
+  function reflect(p) {
+    const url = new URL(location.href);
+    for (const key of ["q", ...filters.map((el) => el.name)]) url.searchParams.delete(key);
+    if (p.get("q")) for (const [k, v] of p) url.searchParams.set(k, v);
+    history.replaceState(history.state, "", url);
+  }
 
   function noteUrl(path) {
     return "/notes/" + path.split("/").map(encodeURIComponent).join("/");
@@ -75,28 +107,46 @@
   }
 
   async function search() {
-    const q = input.value.trim();
+    const p = params();
     const mine = ++seq;
-    if (!q) {
+    markFiltered();
+    reflect(p);
+    if (!p.get("q")) {
       panel.hidden = true;
       panel.replaceChildren();
       return;
     }
-    const response = await fetch("/api/search?limit=8&q=" + encodeURIComponent(q));
+    const response = await fetch("/api/search?limit=8&" + p.toString());
     if (mine !== seq) return; // a newer query was typed meanwhile
     if (!response.ok) {
-      panel.textContent = "Search failed (" + response.status + ")";
+      panel.textContent = "Search failed (" + response.status + "): " + (await response.text());
       panel.hidden = false;
       return;
     }
     show(await response.json());
   }
 
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(search, 150);
+  }
+
   if (input && panel) {
-    input.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = setTimeout(search, 150);
-    });
+    input.addEventListener("input", later);
+    for (const el of filters) {
+      el.addEventListener(el.tagName === "SELECT" ? "change" : "input", later);
+    }
+    // A linked search (`?q=…&kind=paper`) opens with its box, filters and results filled in; the
+    // /search page shows its own results, so there the panel stays closed.
+    const given = new URLSearchParams(location.search);
+    for (const el of filters) {
+      if (given.get(el.name)) el.value = given.get(el.name);
+    }
+    if (filters.length) markFiltered();
+    if (given.get("q") && filters.length) {
+      input.value = given.get("q");
+      search();
+    }
     input.addEventListener("keydown", (e) => {
       if (e.key === "Escape") panel.hidden = true;
     });
