@@ -76,9 +76,15 @@ def transaction(db: Store) -> Iterator[None]:
         yield
 
 
+def _forget_files_token(conn: sqlite3.Connection) -> None:
+    # The notes change: the file manifest (kb.index.manifest) no longer describes the store.
+    conn.execute("DELETE FROM kb_meta WHERE key = 'files_token'")
+
+
 def delete_notes(db: Store, paths: Iterable[str]) -> None:
     """Remove notes and everything hanging off them (call inside a transaction)."""
     conn = db.conn
+    _forget_files_token(conn)
     for path in sqlfts.forget_rows(conn, paths):
         conn.execute("DELETE FROM note_tags WHERE path = ?", (path,))
         conn.execute("DELETE FROM links WHERE source = ?", (path,))
@@ -98,6 +104,7 @@ def upsert_notes(db: Store, notes: Sequence[Note], deps: dict[str, dict[str, lis
     changed snippet file re-indexes its note. `fresh` says the notes are not stored yet (a full build).
     """
     conn = db.conn
+    _forget_files_token(conn)
     deps = deps or {}
     if not fresh:
         paths = [(p,) for p in sqlfts.forget_rows(conn, [str(n.path) for n in notes])]
@@ -322,6 +329,13 @@ def tag_counts(conn: sqlite3.Connection) -> list[TagCount]:
         "GROUP BY nt.tag ORDER BY n DESC, t.tag")]
 
 
+def problems_of_kind(conn: sqlite3.Connection, paths: Sequence[str], kind: str) -> list[Problem]:
+    """The recorded problems of one kind of the given notes."""
+    return [Problem(*r) for path in paths for r in conn.execute(
+        "SELECT path, line, kind, message, severity FROM problems WHERE path = ? AND kind = ? ORDER BY line, id",
+        (path, kind))]
+
+
 def all_problems(conn: sqlite3.Connection) -> list[Problem]:
     """Every recorded problem, by path and line."""
     return [Problem(*r) for r in conn.execute(
@@ -353,6 +367,7 @@ def set_meta(db: Store, key: str, value: str) -> None:
 
 def touch_notes(db: Store, files: Iterable[tuple[str, int, int]]) -> None:
     """Record new (size, mtime) for notes whose content did not change: (path, size, mtime_ns)."""
+    _forget_files_token(db.conn)
     db.conn.executemany("UPDATE notes SET size = ?, mtime_ns = ? WHERE path = ?",
                         [(size, mtime, path) for path, size, mtime in files])
 
