@@ -288,10 +288,12 @@ def _diff(paths: Paths, gen: Generation) -> _Seen:
 
 def _read_candidates(paths: Paths, diff: Diff, stored: Stored, checksums: dict[str, str | None]) -> _Update:
     """Read and parse the candidates the diff found; classify each as added, changed or touched."""
+    update = _Update(removed=list(diff.removed))
+    if not diff.candidates:
+        return update
     from kb.index.parse import checksum  # noqa: PLC0415 - the parser, only when there is something to read
     from kb.index.reading import build_note, read_file  # noqa: PLC0415
 
-    update = _Update(removed=list(diff.removed))
     ctx = None
     for file in diff.candidates:
         data, problem = read_file(paths.notes, file)
