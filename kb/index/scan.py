@@ -55,11 +55,12 @@ def scan_notes(root: Path) -> tuple[list[NoteFile], list[Problem]]:
     os.scandir with plain strings: this runs on every `kb index`, and for 10k notes pathlib objects
     cost more than the walk itself. Folder symlinks are not followed, so a symlink loop cannot trap it.
     Listing the folders is cheap; the stat of every note (its size and mtime, which no folder listing
-    gives) is most of a no-op `kb index`, so for a large notebook it runs in a few threads: `stat`
-    releases the GIL, and the kernel's work spreads over the cores.
+    gives) is most of a no-op `kb index`. So each note is stat-ed by name relative to its open folder
+    (the kernel does not walk the whole path again for each), and in a large notebook in a few
+    threads: `stat` releases the GIL, and the kernel's work spreads over the cores.
     """
     problems: list[Problem] = []
-    todo: list[tuple[str, str]] = []  # (relative path, absolute path) of every note file
+    folders: list[tuple[str, str, list[str]]] = []  # (absolute folder, relative prefix, note file names)
     stack = [("", str(root))]
     while stack:
         rel_dir, abs_dir = stack.pop()
@@ -69,6 +70,7 @@ def scan_notes(root: Path) -> tuple[list[NoteFile], list[Problem]]:
             problems.append(Problem(rel_dir or ".", 1, "unreadable", f"cannot read folder: {exc.strerror}", "error"))
             continue
         prefix = f"{rel_dir}/" if rel_dir else ""
+        names = []
         for entry in entries:
             name = entry.name
             try:
@@ -78,53 +80,88 @@ def scan_notes(root: Path) -> tuple[list[NoteFile], list[Problem]]:
                     continue
             except OSError:
                 continue
-            if is_note_file(name):
-                todo.append((prefix + name, entry.path))
-    if len(todo) < _THREADED_STAT_MIN:
-        found, unreadable = _stat_all(todo)
-    else:
-        found, unreadable = _stat_in_threads(todo)
+            # is_note_file, with the common case (`x.md`) first: this line runs for every file.
+            if (name.endswith(".md") and not name.startswith((".", "_"))) or is_note_file(name):
+                names.append(name)
+        if names:
+            folders.append((abs_dir, prefix, names))
+    found, unreadable = _stat_notes(folders)
     problems += [Problem(rel, 1, "unreadable", f"cannot read file: {reason}", "error") for rel, reason in unreadable]
     found.sort()
     return found, problems
 
 
-def _stat_all(todo: list[tuple[str, str]]) -> tuple[list[NoteFile], list[tuple[str, str]]]:
-    """NoteFiles of the regular files in `todo` (symlinks followed), and (path, reason) of those that fail."""
-    found: list[NoteFile] = []
+def _stat_notes(folders: list[tuple[str, str, list[str]]]) -> tuple[list[NoteFile], list[tuple[str, str]]]:
+    """NoteFiles of the regular files named in `folders` (symlinks followed), and (path, reason) of
+    those that cannot be stat-ed."""
+    jobs: list[tuple[int, str, list[str]]] = []
+    fds: list[int] = []
     unreadable: list[tuple[str, str]] = []
-    is_reg = stat.S_ISREG
-    for rel, full in todo:
-        try:
-            st = os.stat(full)
-        except OSError as exc:
-            unreadable.append((rel, str(exc.strerror)))
-            continue
-        if is_reg(st.st_mode):
-            found.append(NoteFile(rel, st.st_size, st.st_mtime_ns))
-    return found, unreadable
+    total = sum(len(names) for _, _, names in folders)
+    share = max(1, -(-total // _STAT_THREADS)) if total >= _THREADED_STAT_MIN else total
+    try:
+        for abs_dir, prefix, names in folders:
+            try:
+                fd = os.open(abs_dir, os.O_RDONLY | os.O_DIRECTORY)
+            except OSError as exc:  # gone or closed since it was listed
+                unreadable += [(prefix + name, str(exc.strerror)) for name in names]
+                continue
+            fds.append(fd)
+            jobs += [(fd, prefix, names[i:i + share]) for i in range(0, len(names), share)]
+        results: list[Any] = [None] * len(jobs)
 
+        def work(i: int) -> None:
+            results[i] = _stat_in(*jobs[i])
 
-def _stat_in_threads(todo: list[tuple[str, str]]) -> tuple[list[NoteFile], list[tuple[str, str]]]:
-    """`_stat_all` split over a few threads (the main thread takes the first share)."""
-    share = -(-len(todo) // _STAT_THREADS)
-    results: list[Any] = [None] * _STAT_THREADS
-
-    def work(i: int) -> None:
-        results[i] = _stat_all(todo[i * share:(i + 1) * share])
-
-    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(1, _STAT_THREADS)]
-    for thread in threads:
-        thread.start()
-    work(0)
-    for thread in threads:
-        thread.join()
+        if total < _THREADED_STAT_MIN:
+            for i in range(len(jobs)):
+                work(i)
+        else:
+            _run_in_threads(work, len(jobs))
+    finally:
+        for fd in fds:
+            os.close(fd)
     found: list[NoteFile] = []
-    unreadable: list[tuple[str, str]] = []
     for part_found, part_unreadable in results:
         found += part_found
         unreadable += part_unreadable
     return found, unreadable
+
+
+def _stat_in(fd: int, prefix: str, names: list[str]) -> tuple[list[NoteFile], list[tuple[str, str]]]:
+    found: list[NoteFile] = []
+    unreadable: list[tuple[str, str]] = []
+    is_reg = stat.S_ISREG
+    for name in names:
+        try:
+            st = os.stat(name, dir_fd=fd)
+        except OSError as exc:
+            unreadable.append((prefix + name, str(exc.strerror)))
+            continue
+        if is_reg(st.st_mode):
+            found.append(NoteFile(prefix + name, st.st_size, st.st_mtime_ns))
+    return found, unreadable
+
+
+def _run_in_threads(work, count: int) -> None:
+    """Call work(0) … work(count - 1) on `_STAT_THREADS` threads (this one included)."""
+    pending = list(range(count - 1, -1, -1))
+    lock = threading.Lock()
+
+    def loop() -> None:
+        while True:
+            with lock:
+                if not pending:
+                    return
+                i = pending.pop()
+            work(i)
+
+    threads = [threading.Thread(target=loop, daemon=True) for _ in range(_STAT_THREADS - 1)]
+    for thread in threads:
+        thread.start()
+    loop()
+    for thread in threads:
+        thread.join()
 
 
 def _yaml_load(text: str) -> object:
