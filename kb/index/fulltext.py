@@ -311,14 +311,35 @@ def update_index(folder: Path, upserts: Sequence[Note], deletes: Iterable[str]) 
     # was a third of its flush; tiny segments are merged together later anyway.
     writer = ix.writer(timeout=30.0, limitmb=POOL_LIMIT_MB, compound=False, codec=W3Codec(compression=0))
     try:
-        for path in deletes:
-            writer.delete_by_term("path", path)
+        _delete_paths(writer, [*deletes, *(str(note.path) for note in upserts)])
         for note in upserts:
-            writer.update_document(**note_document(note))
+            writer.add_document(**note_document(note))
     except BaseException:
         writer.cancel()
         raise
     writer.commit(mergetype=merge_tiny_segments)
+
+
+def _delete_paths(writer, paths: list[str]) -> None:
+    """Mark deleted the documents of `paths`, found in each segment's term index alone.
+
+    Whoosh's `update_document` and `delete_by_term` open a searcher over every segment (readers,
+    columns, and the query and searching modules imported): a third of a one-note update."""
+    if not paths:
+        return
+    field = writer.schema["path"]
+    keys = [field.to_bytes(path) for path in paths]
+    for segment in writer.segments:
+        storage = segment.open_compound_file(writer.storage) if segment.is_compound() else writer.storage
+        terms = segment.codec().terms_reader(storage, segment)
+        try:
+            for key in keys:
+                if ("path", key) in terms:
+                    for docnum in terms.matcher("path", key, field.format).all_ids():
+                        if not segment.is_deleted(docnum):
+                            segment.delete_document(docnum)
+        finally:
+            terms.close()
 
 
 def indexed_paths(folder: Path) -> set[str]:
