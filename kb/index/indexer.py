@@ -15,7 +15,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb.config import Paths
@@ -34,8 +34,9 @@ from kb.index.generations import (
     writer_lock,
 )
 from kb.index.health import generation_damage, index_damage
-from kb.index.manifest import TOKEN_KEY, new_token, read_manifest, write_manifest
+from kb.index.manifest import TOKEN_KEY, new_token, read_manifest, stored_after, write_manifest
 from kb.index.reading import stat_deps
+from kb.index.resolve import resolve_links
 from kb.index.scan import NoteFile, load_context, load_vocabulary, scan_notes
 from kb.index.schema import Store, connect_readonly, open_store
 from kb.models import IndexStats, Note, Problem
@@ -105,27 +106,6 @@ class _FulltextDamaged(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-def _resolve_links(db: Store, root: Path, sources: list[str] | None) -> None:
-    """Resolve internal links to notes, and links to files (images, PDFs) to the files that exist."""
-    from kb.index.links import ASSET_STYLES, LinkTargets, asset_path, resolve_link  # noqa: PLC0415
-
-    rows = store.internal_links(db.conn, sources)
-    if not rows:
-        return
-    if any(link.style == "wiki" for _, _, link in rows):
-        targets = LinkTargets(store.note_keys(db.conn))
-    else:
-        targets = LinkTargets((path, "", ()) for path in store.note_paths(db.conn))
-    resolutions = []
-    for row_id, src, link in rows:
-        if link.style in ASSET_STYLES:
-            path = asset_path(link, PurePosixPath(src))
-            resolutions.append((row_id, path if path is not None and (root / path).is_file() else None))
-        else:
-            resolutions.append((row_id, resolve_link(link, PurePosixPath(src), targets)))
-    store.set_link_resolution(db, resolutions)
 
 
 def _write_synonyms(root: Path, gen: Generation) -> list[Problem]:
@@ -209,7 +189,7 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
                                          procs=procs, on_batch=store_batch)
             token = new_token()
             with store.transaction(db):
-                _resolve_links(db, paths.notes, None)
+                resolve_links(db, paths.notes, None)
                 store.set_meta(db, "config_fingerprint", notebook_config_fingerprint(paths.notes))
                 log.problems += _write_synonyms(paths.notes, gen)
                 vocabulary = load_vocabulary(paths.notes)
@@ -325,18 +305,6 @@ def _read_candidates(paths: Paths, diff: Diff, stored: Stored, checksums: dict[s
     return update
 
 
-def _after(stored: Stored, update: _Update, removed: list[str]) -> Stored:
-    """What the store holds once `update` is written (for the manifest)."""
-    after = dict(stored)
-    for path in removed:
-        after.pop(path, None)
-    for path, size, mtime in update.touched:
-        after[path] = (size, mtime, stored[path][2])
-    for note in update.notes:
-        after[str(note.path)] = (note.size, note.mtime, update.deps.get(str(note.path), {}))
-    return after
-
-
 def _incremental(paths: Paths, gen: Generation, progress: Progress | None) -> IndexStats:
     """Diff the notes folder against the store; write (and import Whoosh) only if something changed."""
     seen = _diff(paths, gen)
@@ -369,7 +337,8 @@ def _incremental(paths: Paths, gen: Generation, progress: Progress | None) -> In
             if something_changed:
                 _store_changes(db, paths, update, removed)
             store.set_meta(db, TOKEN_KEY, token)
-        write_manifest(gen.folder, token, _after(stored, update, removed))
+        written = [(str(n.path), n.size, n.mtime, update.deps.get(str(n.path), {})) for n in update.notes]
+        write_manifest(gen.folder, token, stored_after(stored, removed, update.touched, written))
         pending = store.pending_fulltext(db.conn)
         if pending:
             _apply_pending(db, gen, pending, {str(n.path): n for n in update.notes}, progress)
@@ -391,7 +360,7 @@ def _store_changes(db: Store, paths: Paths, update: _Update, removed: list[str])
     # New, removed or renamed notes can fix or break links anywhere; otherwise only the changed
     # notes' own links need resolving.
     scope = None if keys_changed else changed_paths
-    _resolve_links(db, paths.notes, scope)
+    resolve_links(db, paths.notes, scope)
     store.mark_fulltext_pending(db, [(p, "delete") for p in removed] + [(p, "upsert") for p in changed_paths])
     notebook = notebook_problems(db.conn, load_vocabulary(paths.notes), only=scope, titles=keys_changed)
     store.replace_notebook_problems(db, update.problems + kept + notebook, only=scope)

@@ -55,3 +55,17 @@ def write_manifest(folder: Path, token: str, stored: Stored) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def stored_after(stored: Stored, removed: list[str], touched: list[tuple[str, int, int]],
+                 written: list[tuple[str, int, int, dict[str, list[int]]]]) -> Stored:
+    """What the store holds once an update is applied: `removed` paths, `touched` (path, size, mtime)
+    with the same content, and `written` (path, size, mtime, attached files) notes."""
+    after = dict(stored)
+    for path in removed:
+        after.pop(path, None)
+    for path, size, mtime in touched:
+        after[path] = (size, mtime, stored[path][2])
+    for path, size, mtime, deps in written:
+        after[path] = (size, mtime, deps)
+    return after
