@@ -69,6 +69,13 @@ def duplicate_citekeys(conn: sqlite3.Connection) -> list[Problem]:
     return problems
 
 
+def problems_of_kind(conn: sqlite3.Connection, paths: Sequence[str], kind: str) -> list[Problem]:
+    """The recorded problems of one kind of the given notes."""
+    return [Problem(*r) for path in paths for r in conn.execute(
+        "SELECT path, line, kind, message, severity FROM problems WHERE path = ? AND kind = ? ORDER BY line, id",
+        (path, kind))]
+
+
 def notebook_config_fingerprint(root: Path) -> str:
     """Sizes and mtimes of the files that change how every note is read (labels, authors, tags, synonyms)."""
     parts = []

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from kb.config import Paths
 from kb.index import store
-from kb.index.checks import notebook_config_fingerprint, notebook_problems
+from kb.index.checks import notebook_config_fingerprint, notebook_problems, problems_of_kind
 from kb.index.datasette import describe_tags
 from kb.index.diff import Diff, Stored, classify, diff_files
 from kb.index.generations import (
@@ -354,7 +354,7 @@ def _store_changes(db: Store, paths: Paths, update: _Update, removed: list[str])
     keys_changed = bool(removed) or any(old_keys.get(str(n.path)) != (n.title, list(n.aliases)) for n in update.notes)
     # With no title or path changed, the changed notes' duplicate-title problems are what they were:
     # keep them rather than look for duplicates again, which reads every note's row.
-    kept = [] if keys_changed else store.problems_of_kind(db.conn, changed_paths, "duplicate-title")
+    kept = [] if keys_changed else problems_of_kind(db.conn, changed_paths, "duplicate-title")
     store.delete_notes(db, removed)
     store.upsert_notes(db, update.notes, update.deps)
     # New, removed or renamed notes can fix or break links anywhere; otherwise only the changed

@@ -76,15 +76,14 @@ def transaction(db: Store) -> Iterator[None]:
         yield
 
 
-def _forget_files_token(conn: sqlite3.Connection) -> None:
-    # The notes change: the file manifest (kb.index.manifest) no longer describes the store.
-    conn.execute("DELETE FROM kb_meta WHERE key = 'files_token'")
+# Every write of notes runs it: the file manifest (kb.index.manifest) no longer describes the store.
+_FORGET_MANIFEST = "DELETE FROM kb_meta WHERE key = 'files_token'"
 
 
 def delete_notes(db: Store, paths: Iterable[str]) -> None:
     """Remove notes and everything hanging off them (call inside a transaction)."""
     conn = db.conn
-    _forget_files_token(conn)
+    conn.execute(_FORGET_MANIFEST)
     for path in sqlfts.forget_rows(conn, paths):
         conn.execute("DELETE FROM note_tags WHERE path = ?", (path,))
         conn.execute("DELETE FROM links WHERE source = ?", (path,))
@@ -104,7 +103,7 @@ def upsert_notes(db: Store, notes: Sequence[Note], deps: dict[str, dict[str, lis
     changed snippet file re-indexes its note. `fresh` says the notes are not stored yet (a full build).
     """
     conn = db.conn
-    _forget_files_token(conn)
+    conn.execute(_FORGET_MANIFEST)
     deps = deps or {}
     if not fresh:
         paths = [(p,) for p in sqlfts.forget_rows(conn, [str(n.path) for n in notes])]
@@ -329,13 +328,6 @@ def tag_counts(conn: sqlite3.Connection) -> list[TagCount]:
         "GROUP BY nt.tag ORDER BY n DESC, t.tag")]
 
 
-def problems_of_kind(conn: sqlite3.Connection, paths: Sequence[str], kind: str) -> list[Problem]:
-    """The recorded problems of one kind of the given notes."""
-    return [Problem(*r) for path in paths for r in conn.execute(
-        "SELECT path, line, kind, message, severity FROM problems WHERE path = ? AND kind = ? ORDER BY line, id",
-        (path, kind))]
-
-
 def all_problems(conn: sqlite3.Connection) -> list[Problem]:
     """Every recorded problem, by path and line."""
     return [Problem(*r) for r in conn.execute(
@@ -352,8 +344,6 @@ def snippet_runs(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
         conn.row_factory = prev
 
 
-
-
 def meta_value(conn: sqlite3.Connection, key: str) -> str | None:
     """A value recorded in `kb_meta`, or None."""
     row = conn.execute("SELECT value FROM kb_meta WHERE key = ?", (key,)).fetchone()
@@ -367,7 +357,7 @@ def set_meta(db: Store, key: str, value: str) -> None:
 
 def touch_notes(db: Store, files: Iterable[tuple[str, int, int]]) -> None:
     """Record new (size, mtime) for notes whose content did not change: (path, size, mtime_ns)."""
-    _forget_files_token(db.conn)
+    db.conn.execute(_FORGET_MANIFEST)
     db.conn.executemany("UPDATE notes SET size = ?, mtime_ns = ? WHERE path = ?",
                         [(size, mtime, path) for path, size, mtime in files])
 
