@@ -44,9 +44,6 @@ from kb.models import IndexStats, Note, Problem
 if TYPE_CHECKING:
     from kb.index.parse import NotebookContext
 
-# The parser (kb.index.parse, with PyYAML and the Markdown scanner) and the link resolver are imported
-# where a note is read: a no-op `kb index` never needs them, and they are a third of its imports.
-
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -199,7 +196,8 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
                 store.set_meta(db, TOKEN_KEY, token)
         finally:
             db.conn.close()
-        _fsync(gen.db_path)
+        with open(gen.db_path, "rb") as handle:
+            os.fsync(handle.fileno())
         write_manifest(gen.folder, token, {f.path: (f.size, f.mtime_ns, log.deps[f.path])
                                            for f in files if f.path in log.deps})
     except BaseException:
@@ -208,14 +206,6 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
         raise
     swap_current(paths.index, gen)
     return IndexStats(added=count, problems=tuple(log.problems + log.note_problems + notebook), rebuilt=True)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # --- incremental ------------------------------------------------------------------------------------
