@@ -1,5 +1,5 @@
-"""A no-op `kb index` stays cheap: the threaded stat of the scan agrees with the plain one, and a run
-with nothing to read never imports the parser (PyYAML, the Markdown scanner)."""
+"""A no-op `kb index` stays cheap: the scan stats notes relative to their open folders, and a run with
+nothing to read never imports the parser (PyYAML, the Markdown scanner)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from conftest import write
 
 from kb.config import Paths
@@ -16,16 +15,17 @@ from kb.index import scan
 from kb.index.indexer import index_notebook
 
 
-def test_threaded_stat_finds_what_the_plain_one_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_scan_stats_notes_relative_to_their_folders(tmp_path: Path):
     for i in range(23):
         write(tmp_path, f"ch{i % 3}/[{i}]note-{i}.md", "# x\n" * i)
     os.symlink(tmp_path / "gone.md", tmp_path / "ch0" / "dangling.md")  # a note file that cannot be stat-ed
-    plain = scan.scan_notes(tmp_path)
-    monkeypatch.setattr(scan, "_THREADED_STAT_MIN", 1)
-    threaded = scan.scan_notes(tmp_path)
-    assert threaded == plain
-    files, problems = threaded
-    assert len(files) == 23 and [f.path for f in files] == sorted(f.path for f in files)
+    os.symlink(tmp_path / "ch1" / "[1]note-1.md", tmp_path / "ch2" / "linked.md")  # followed, like a file
+    files, problems = scan.scan_notes(tmp_path)
+    expected = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.md") if p.exists())
+    assert [f.path for f in files] == expected and len(files) == 24
+    by_path = {f.path: f for f in files}
+    assert by_path["ch2/linked.md"].size == by_path["ch1/[1]note-1.md"].size == 4
+    assert all(f.mtime_ns == (tmp_path / f.path).stat().st_mtime_ns for f in files)
     assert [(p.path, p.kind) for p in problems] == [("ch0/dangling.md", "unreadable")]
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import os
 import stat
-import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from kb.layout import PAPERS_DIRS, is_note_file
 from kb.models import Problem
@@ -44,20 +43,14 @@ def _skip_dir(name: str) -> bool:
     return name.startswith((".", "_")) or name in SKIPPED_DIRS
 
 
-# Below this many notes the stat calls run in this thread: starting threads would cost more.
-_THREADED_STAT_MIN = 2000
-_STAT_THREADS = 4
-
-
 def scan_notes(root: Path) -> tuple[list[NoteFile], list[Problem]]:
     """Every Markdown note under `root`, sorted by path; unreadable entries become problems.
 
     os.scandir with plain strings: this runs on every `kb index`, and for 10k notes pathlib objects
     cost more than the walk itself. Folder symlinks are not followed, so a symlink loop cannot trap it.
     Listing the folders is cheap; the stat of every note (its size and mtime, which no folder listing
-    gives) is most of a no-op `kb index`. So each note is stat-ed by name relative to its open folder
-    (the kernel does not walk the whole path again for each), and in a large notebook in a few
-    threads: `stat` releases the GIL, and the kernel's work spreads over the cores.
+    gives) is most of a no-op `kb index`. So each note is stat-ed by name relative to its open folder:
+    the kernel does not walk the whole path again for each (half the time of a full path).
     """
     problems: list[Problem] = []
     folders: list[tuple[str, str, list[str]]] = []  # (absolute folder, relative prefix, note file names)
@@ -93,75 +86,31 @@ def scan_notes(root: Path) -> tuple[list[NoteFile], list[Problem]]:
 
 def _stat_notes(folders: list[tuple[str, str, list[str]]]) -> tuple[list[NoteFile], list[tuple[str, str]]]:
     """NoteFiles of the regular files named in `folders` (symlinks followed), and (path, reason) of
-    those that cannot be stat-ed."""
-    jobs: list[tuple[int, str, list[str]]] = []
-    fds: list[int] = []
-    unreadable: list[tuple[str, str]] = []
-    total = sum(len(names) for _, _, names in folders)
-    share = max(1, -(-total // _STAT_THREADS)) if total >= _THREADED_STAT_MIN else total
-    try:
-        for abs_dir, prefix, names in folders:
-            try:
-                fd = os.open(abs_dir, os.O_RDONLY | os.O_DIRECTORY)
-            except OSError as exc:  # gone or closed since it was listed
-                unreadable += [(prefix + name, str(exc.strerror)) for name in names]
-                continue
-            fds.append(fd)
-            jobs += [(fd, prefix, names[i:i + share]) for i in range(0, len(names), share)]
-        results: list[Any] = [None] * len(jobs)
+    those that cannot be stat-ed.
 
-        def work(i: int) -> None:
-            results[i] = _stat_in(*jobs[i])
-
-        if total < _THREADED_STAT_MIN:
-            for i in range(len(jobs)):
-                work(i)
-        else:
-            _run_in_threads(work, len(jobs))
-    finally:
-        for fd in fds:
-            os.close(fd)
-    found: list[NoteFile] = []
-    for part_found, part_unreadable in results:
-        found += part_found
-        unreadable += part_unreadable
-    return found, unreadable
-
-
-def _stat_in(fd: int, prefix: str, names: list[str]) -> tuple[list[NoteFile], list[tuple[str, str]]]:
+    Threads were tried (stat releases the GIL): on this 2-core machine they helped only while other
+    processes kept it busy, and cost ~15% when it was idle."""
     found: list[NoteFile] = []
     unreadable: list[tuple[str, str]] = []
     is_reg = stat.S_ISREG
-    for name in names:
+    for abs_dir, prefix, names in folders:
         try:
-            st = os.stat(name, dir_fd=fd)
-        except OSError as exc:
-            unreadable.append((prefix + name, str(exc.strerror)))
+            fd = os.open(abs_dir, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as exc:  # gone or closed since it was listed
+            unreadable += [(prefix + name, str(exc.strerror)) for name in names]
             continue
-        if is_reg(st.st_mode):
-            found.append(NoteFile(prefix + name, st.st_size, st.st_mtime_ns))
+        try:
+            for name in names:
+                try:
+                    st = os.stat(name, dir_fd=fd)
+                except OSError as exc:
+                    unreadable.append((prefix + name, str(exc.strerror)))
+                    continue
+                if is_reg(st.st_mode):
+                    found.append(NoteFile(prefix + name, st.st_size, st.st_mtime_ns))
+        finally:
+            os.close(fd)
     return found, unreadable
-
-
-def _run_in_threads(work, count: int) -> None:
-    """Call work(0) … work(count - 1) on `_STAT_THREADS` threads (this one included)."""
-    pending = list(range(count - 1, -1, -1))
-    lock = threading.Lock()
-
-    def loop() -> None:
-        while True:
-            with lock:
-                if not pending:
-                    return
-                i = pending.pop()
-            work(i)
-
-    threads = [threading.Thread(target=loop, daemon=True) for _ in range(_STAT_THREADS - 1)]
-    for thread in threads:
-        thread.start()
-    loop()
-    for thread in threads:
-        thread.join()
 
 
 def _yaml_load(text: str) -> object:
