@@ -14,16 +14,17 @@ from kb.models import Problem
 
 
 def notebook_problems(conn: sqlite3.Connection, vocabulary: dict[str, str] | None,
-                      only: Sequence[str] | None = None) -> list[Problem]:
+                      only: Sequence[str] | None = None, *, titles: bool = True) -> list[Problem]:
     """Duplicate titles and citation keys, broken links, missing images and files, and unknown tags.
 
     With `only` (no title or path changed), these are checked for those notes alone; the other
     notes' results still stand. Citation keys are always checked over the whole notebook: any edit
-    of a front matter may pin a key (a cheap query).
+    of a front matter may pin a key (a cheap query). `titles=False` leaves out duplicate titles (a
+    caller that knows no title changed keeps the ones it had: finding them reads every note's row).
     """
     problems: list[Problem] = []
     duplicates: dict[str, list[str]] = {}
-    for path, title in store.duplicate_titles(conn, only):
+    for path, title in store.duplicate_titles(conn, only) if titles else ():
         if path not in duplicates.setdefault(title.casefold(), []):
             duplicates[title.casefold()].append(path)
     for paths in duplicates.values():
@@ -66,6 +67,13 @@ def duplicate_citekeys(conn: sqlite3.Connection) -> list[Problem]:
             others = ", ".join(p for p, _ in users if p != path)
             problems.append(Problem(path, 2, "duplicate-citekey", f"citekey {key!r} is also used by {others}"))
     return problems
+
+
+def problems_of_kind(conn: sqlite3.Connection, paths: Sequence[str], kind: str) -> list[Problem]:
+    """The recorded problems of one kind of the given notes."""
+    return [Problem(*r) for path in paths for r in conn.execute(
+        "SELECT path, line, kind, message, severity FROM problems WHERE path = ? AND kind = ? ORDER BY line, id",
+        (path, kind))]
 
 
 def notebook_config_fingerprint(root: Path) -> str:

@@ -27,17 +27,21 @@ class Diff:
 def diff_files(on_disk: list[NoteFile], stored: Stored, attachments_now: dict[str, dict[str, list[int]]]) -> Diff:
     """Compare the scan with the store; `attachments_now` is the current stat of each stored note's
     attached files (as `stored` records them)."""
-    present = {f.path for f in on_disk}
-    removed = tuple(p for p in stored if p not in present)
+    # Runs over every note on every `kb index`: plain tuples and one dict lookup per note.
+    present = set()
     candidates = []
     unchanged = 0
+    get = stored.get
     for file in on_disk:
-        old = stored.get(file.path)
-        if (old is not None and old[0] == file.size and old[1] == file.mtime_ns
-                and attachments_now.get(file.path, {}) == old[2]):
+        path, size, mtime = file
+        present.add(path)
+        old = get(path)
+        if old is not None and old[0] == size and old[1] == mtime and (not old[2] or attachments_now.get(path) == old[2]):
             unchanged += 1
         else:
             candidates.append(file)
+    gone = stored.keys() - present
+    removed = tuple(p for p in stored if p in gone) if gone else ()
     return Diff(tuple(candidates), removed, unchanged)
 
 

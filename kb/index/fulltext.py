@@ -258,12 +258,12 @@ def build_index(folder: Path, notes: Iterable[Note], procs: int = 1,
         for note in notes:
             if writer is None:
                 kwargs: dict[str, Any] = {"limitmb": POOL_LIMIT_MB, "compound": False}
-                if procs > 1:
-                    from kb.index.workers import Writer  # noqa: PLC0415 - multiprocessing, only when used
+                from kb.index.workers import FlushWriter, Writer  # noqa: PLC0415 - only when building
 
+                if procs > 1:
                     writer = Writer(ix, procs=procs, multisegment=True, **kwargs)
                 else:
-                    writer = ix.writer(**kwargs)
+                    writer = FlushWriter(ix, **kwargs)
             doc = note_document(note)
             writer.add_document(**doc)
             batch.append(note)
@@ -304,17 +304,42 @@ def merge_tiny_segments(writer, segments):
 
 def update_index(folder: Path, upserts: Sequence[Note], deletes: Iterable[str]) -> None:
     """Apply changed and removed notes to the existing index in one commit."""
+    from whoosh.codec.whoosh3 import W3Codec  # noqa: PLC0415
+
     ix = open_index(folder)
-    writer = ix.writer(timeout=30.0, limitmb=POOL_LIMIT_MB, compound=False)
+    # Uncompressed postings: a one-note segment writes a block per term (~1000), and compressing each
+    # was a third of its flush; tiny segments are merged together later anyway.
+    writer = ix.writer(timeout=30.0, limitmb=POOL_LIMIT_MB, compound=False, codec=W3Codec(compression=0))
     try:
-        for path in deletes:
-            writer.delete_by_term("path", path)
+        _delete_paths(writer, [*deletes, *(str(note.path) for note in upserts)])
         for note in upserts:
-            writer.update_document(**note_document(note))
+            writer.add_document(**note_document(note))
     except BaseException:
         writer.cancel()
         raise
     writer.commit(mergetype=merge_tiny_segments)
+
+
+def _delete_paths(writer, paths: list[str]) -> None:
+    """Mark deleted the documents of `paths`, found in each segment's term index alone.
+
+    Whoosh's `update_document` and `delete_by_term` open a searcher over every segment (readers,
+    columns, and the query and searching modules imported): a third of a one-note update."""
+    if not paths:
+        return
+    field = writer.schema["path"]
+    keys = [field.to_bytes(path) for path in paths]
+    for segment in writer.segments:
+        storage = segment.open_compound_file(writer.storage) if segment.is_compound() else writer.storage
+        terms = segment.codec().terms_reader(storage, segment)
+        try:
+            for key in keys:
+                if ("path", key) in terms:
+                    for docnum in terms.matcher("path", key, field.format).all_ids():
+                        if not segment.is_deleted(docnum):
+                            segment.delete_document(docnum)
+        finally:
+            terms.close()
 
 
 def indexed_paths(folder: Path) -> set[str]:

@@ -15,11 +15,12 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kb.config import Paths
 from kb.index import store
-from kb.index.checks import notebook_config_fingerprint, notebook_problems
+from kb.index.checks import notebook_config_fingerprint, notebook_problems, problems_of_kind
 from kb.index.datasette import describe_tags
 from kb.index.diff import Diff, Stored, classify, diff_files
 from kb.index.generations import (
@@ -33,12 +34,15 @@ from kb.index.generations import (
     writer_lock,
 )
 from kb.index.health import generation_damage, index_damage
-from kb.index.links import ASSET_STYLES, LinkTargets, asset_path, resolve_link
-from kb.index.parse import NotebookContext, checksum
-from kb.index.reading import build_note, read_file, stat_deps
+from kb.index.manifest import TOKEN_KEY, new_token, read_manifest, stored_after, write_manifest
+from kb.index.reading import stat_deps
+from kb.index.resolve import resolve_links
 from kb.index.scan import NoteFile, load_context, load_vocabulary, scan_notes
 from kb.index.schema import Store, connect_readonly, open_store
 from kb.models import IndexStats, Note, Problem
+
+if TYPE_CHECKING:
+    from kb.index.parse import NotebookContext
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -101,25 +105,6 @@ class _FulltextDamaged(Exception):
         self.reason = reason
 
 
-def _resolve_links(db: Store, root: Path, sources: list[str] | None) -> None:
-    """Resolve internal links to notes, and links to files (images, PDFs) to the files that exist."""
-    rows = store.internal_links(db.conn, sources)
-    if not rows:
-        return
-    if any(link.style == "wiki" for _, _, link in rows):
-        targets = LinkTargets(store.note_keys(db.conn))
-    else:
-        targets = LinkTargets((path, "", ()) for path in store.note_paths(db.conn))
-    resolutions = []
-    for row_id, src, link in rows:
-        if link.style in ASSET_STYLES:
-            path = asset_path(link, PurePosixPath(src))
-            resolutions.append((row_id, path if path is not None and (root / path).is_file() else None))
-        else:
-            resolutions.append((row_id, resolve_link(link, PurePosixPath(src), targets)))
-    store.set_link_resolution(db, resolutions)
-
-
 def _write_synonyms(root: Path, gen: Generation) -> list[Problem]:
     from kb.search.synonyms import notebook_synonyms, save_synonym_map  # noqa: PLC0415 - YAML, only when building
 
@@ -151,6 +136,8 @@ class _BuildLog:
 def _parse_stream(root: Path, files: list[NoteFile], ctx: NotebookContext, log: _BuildLog,
                   progress: Progress | None) -> Iterator[Note]:
     """Parse files one at a time (a full build never holds every note in memory)."""
+    from kb.index.reading import build_note, read_file  # noqa: PLC0415
+
     for i, file in enumerate(files):
         data, problem = read_file(root, file)
         if problem:
@@ -180,6 +167,9 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
     log = _BuildLog(problems=problems + chapter_problems)
     gen = new_generation(paths.index)
     db = open_store(gen.db_path)
+    # Nothing reads this generation before `swap_current`, and a build that fails is deleted: no fsync
+    # per batch (the file is synced once, before the swap).
+    db.conn.execute("PRAGMA synchronous = OFF")
     if procs is None:
         # Worker processes only pay off past one batch of text; small notebooks index in-process.
         big = sum(f.size for f in files) > fulltext.BATCH_TEXT_BYTES
@@ -194,16 +184,22 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
         try:
             count = fulltext.build_index(gen.whoosh_path, _parse_stream(paths.notes, files, ctx, log, progress),
                                          procs=procs, on_batch=store_batch)
+            token = new_token()
             with store.transaction(db):
-                _resolve_links(db, paths.notes, None)
+                resolve_links(db, paths.notes, None)
                 store.set_meta(db, "config_fingerprint", notebook_config_fingerprint(paths.notes))
                 log.problems += _write_synonyms(paths.notes, gen)
                 vocabulary = load_vocabulary(paths.notes)
                 describe_tags(db, vocabulary)
                 notebook = notebook_problems(db.conn, vocabulary)
                 store.replace_notebook_problems(db, log.problems + notebook)
+                store.set_meta(db, TOKEN_KEY, token)
         finally:
             db.conn.close()
+        with open(gen.db_path, "rb") as handle:
+            os.fsync(handle.fileno())
+        write_manifest(gen.folder, token, {f.path: (f.size, f.mtime_ns, log.deps[f.path])
+                                           for f in files if f.path in log.deps})
     except BaseException:
         # Failed or interrupted (Ctrl-C): the live generation was never touched; drop the new one.
         shutil.rmtree(gen.folder, ignore_errors=True)
@@ -228,24 +224,46 @@ class _Update:
     changed: int = 0
 
 
-def _diff(paths: Paths, gen: Generation) -> tuple[Diff, Stored, dict[str, str | None], list[tuple[str, str]]]:
-    """Read-only: the diff, what the store holds, the stored checksums of candidates, pending Whoosh work."""
+@dataclass
+class _Seen:
+    """What the read-only first step found: the diff and what the store holds."""
+
+    diff: Diff
+    stored: Stored
+    checksums: dict[str, str | None]  # stored checksums of the candidates
+    pending: list[tuple[str, str]]  # Whoosh work an interrupted run left
+    manifest_stale: bool  # `stored` came from SQLite: write a new manifest
+
+
+def _diff(paths: Paths, gen: Generation) -> _Seen:
+    """Read-only: the diff, what the store holds, the stored checksums of candidates, pending Whoosh work.
+
+    What the store holds comes from the manifest when it is current (see `kb.index.manifest`), else
+    from SQLite."""
     files, _ = scan_notes(paths.notes)
     conn = connect_readonly(gen.db_path)
     try:
-        stored = store.stored_files(conn)
+        stored = read_manifest(gen.folder, store.meta_value(conn, TOKEN_KEY))
+        stale = stored is None
+        if stored is None:
+            stored = store.stored_files(conn)
         attachments = {p: stat_deps(paths.notes, list(deps)) for p, (_, _, deps) in stored.items() if deps}
         diff = diff_files(files, stored, attachments)
         checksums = {f.path: store.stored_checksum(conn, f.path) for f in diff.candidates if f.path in stored}
         pending = store.pending_fulltext(conn)
     finally:
         conn.close()
-    return diff, stored, checksums, pending
+    return _Seen(diff, stored, checksums, pending, stale)
 
 
 def _read_candidates(paths: Paths, diff: Diff, stored: Stored, checksums: dict[str, str | None]) -> _Update:
     """Read and parse the candidates the diff found; classify each as added, changed or touched."""
     update = _Update(removed=list(diff.removed))
+    if not diff.candidates:
+        return update
+    from kb.index.parse import checksum  # noqa: PLC0415 - the parser, only when there is something to read
+    from kb.index.reading import build_note, read_file  # noqa: PLC0415
+
     ctx = None
     for file in diff.candidates:
         data, problem = read_file(paths.notes, file)
@@ -279,14 +297,15 @@ def _read_candidates(paths: Paths, diff: Diff, stored: Stored, checksums: dict[s
 
 def _incremental(paths: Paths, gen: Generation, progress: Progress | None) -> IndexStats:
     """Diff the notes folder against the store; write (and import Whoosh) only if something changed."""
-    diff, stored, checksums, pending = _diff(paths, gen)
-    update = _read_candidates(paths, diff, stored, checksums)
+    seen = _diff(paths, gen)
+    diff, stored, pending = seen.diff, seen.stored, seen.pending
+    update = _read_candidates(paths, diff, stored, seen.checksums)
     removed = sorted(set(update.removed))
     stats = IndexStats(added=update.added, changed=update.changed, removed=len(removed),
                        unchanged=diff.unchanged + len(update.touched),
                        problems=tuple(update.problems + [p for n in update.notes for p in n.problems]))
     something_changed = bool(update.notes or removed)
-    if not (something_changed or update.touched or pending):
+    if not (something_changed or update.touched or pending or seen.manifest_stale):
         return stats  # the common case: nothing to write
     if something_changed or pending:
         from kb.index.fulltext import fulltext_damage  # noqa: PLC0415 - imports Whoosh, needed next anyway
@@ -298,11 +317,18 @@ def _incremental(paths: Paths, gen: Generation, progress: Progress | None) -> In
         # An interrupted run left these for Whoosh; say so (they are applied below with this run's).
         stats = replace(stats, replayed=len(pending))
     db = open_store(gen.db_path)
+    # WAL without an fsync per commit: a power cut may lose the last update, never corrupt the file
+    # (and the index can be rebuilt from the notes).
+    db.conn.execute("PRAGMA synchronous = NORMAL")
     try:
+        token = new_token()
         with store.transaction(db):
             store.touch_notes(db, update.touched)
             if something_changed:
                 _store_changes(db, paths, update, removed)
+            store.set_meta(db, TOKEN_KEY, token)
+        written = [(str(n.path), n.size, n.mtime, update.deps.get(str(n.path), {})) for n in update.notes]
+        write_manifest(gen.folder, token, stored_after(stored, removed, update.touched, written))
         pending = store.pending_fulltext(db.conn)
         if pending:
             _apply_pending(db, gen, pending, {str(n.path): n for n in update.notes}, progress)
@@ -315,16 +341,19 @@ def _store_changes(db: Store, paths: Paths, update: _Update, removed: list[str])
     """Write changed notes, resolve the links they affect, record what Whoosh still owes (one transaction)."""
     changed_paths = [str(n.path) for n in update.notes]
     old_keys = store.note_keys_of(db.conn, changed_paths)
+    keys_changed = bool(removed) or any(old_keys.get(str(n.path)) != (n.title, list(n.aliases)) for n in update.notes)
+    # With no title or path changed, the changed notes' duplicate-title problems are what they were:
+    # keep them rather than look for duplicates again, which reads every note's row.
+    kept = [] if keys_changed else problems_of_kind(db.conn, changed_paths, "duplicate-title")
     store.delete_notes(db, removed)
     store.upsert_notes(db, update.notes, update.deps)
-    keys_changed = bool(removed) or any(old_keys.get(str(n.path)) != (n.title, list(n.aliases)) for n in update.notes)
     # New, removed or renamed notes can fix or break links anywhere; otherwise only the changed
     # notes' own links need resolving.
     scope = None if keys_changed else changed_paths
-    _resolve_links(db, paths.notes, scope)
+    resolve_links(db, paths.notes, scope)
     store.mark_fulltext_pending(db, [(p, "delete") for p in removed] + [(p, "upsert") for p in changed_paths])
-    notebook = notebook_problems(db.conn, load_vocabulary(paths.notes), only=scope)
-    store.replace_notebook_problems(db, update.problems + notebook, only=scope)
+    notebook = notebook_problems(db.conn, load_vocabulary(paths.notes), only=scope, titles=keys_changed)
+    store.replace_notebook_problems(db, update.problems + kept + notebook, only=scope)
 
 
 def _apply_pending(db: Store, gen: Generation, pending: list[tuple[str, str]], fresh: dict[str, Note],

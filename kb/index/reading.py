@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kb.index.parse import NotebookContext, attached_snippet_paths, checksum, decode_note, parse_note
 from kb.index.scan import NoteFile
 from kb.models import Note, Problem, Snippet
+
+if TYPE_CHECKING:
+    from kb.index.parse import NotebookContext
 
 
 def read_file(root: Path, file: NoteFile) -> tuple[bytes | None, Problem | None]:
@@ -33,6 +36,9 @@ def stat_deps(root: Path, files: list[str]) -> dict[str, list[int]]:
 
 def build_note(root: Path, file: NoteFile, data: bytes, ctx: NotebookContext) -> tuple[Note | None, dict[str, list[int]], list[Problem]]:
     """Parse one file's bytes into a Note with its attached snippet files read in."""
+    # Imported here: `stat_deps` serves a no-op `kb index`, which must not pay for the parser.
+    from kb.index.parse import attached_snippet_paths, checksum, decode_note, parse_note  # noqa: PLC0415
+
     path = file.path
     text, problems = decode_note(data, path)
     if text is None:

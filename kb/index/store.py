@@ -76,9 +76,13 @@ def transaction(db: Store) -> Iterator[None]:
         yield
 
 
+def _forgetting(db: Store) -> sqlite3.Connection:  # every write of notes: kb.index.manifest is stale
+    return db.conn.execute("DELETE FROM kb_meta WHERE key = 'files_token'").connection
+
+
 def delete_notes(db: Store, paths: Iterable[str]) -> None:
     """Remove notes and everything hanging off them (call inside a transaction)."""
-    conn = db.conn
+    conn = _forgetting(db)
     for path in sqlfts.forget_rows(conn, paths):
         conn.execute("DELETE FROM note_tags WHERE path = ?", (path,))
         conn.execute("DELETE FROM links WHERE source = ?", (path,))
@@ -89,7 +93,6 @@ def delete_notes(db: Store, paths: Iterable[str]) -> None:
     conn.execute(_PRUNE_RUNS)
 
 
-
 def upsert_notes(db: Store, notes: Sequence[Note], deps: dict[str, dict[str, list[int]]] | None = None,
                  fresh: bool = False) -> None:
     """Insert or replace notes with their tags, links, snippets and problems (inside a transaction).
@@ -97,7 +100,7 @@ def upsert_notes(db: Store, notes: Sequence[Note], deps: dict[str, dict[str, lis
     `deps` maps a note's path to the attached files it was built from ({file: [size, mtime_ns]}), so a
     changed snippet file re-indexes its note. `fresh` says the notes are not stored yet (a full build).
     """
-    conn = db.conn
+    conn = _forgetting(db)
     deps = deps or {}
     if not fresh:
         paths = [(p,) for p in sqlfts.forget_rows(conn, [str(n.path) for n in notes])]
@@ -346,8 +349,6 @@ def snippet_runs(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
         conn.row_factory = prev
 
 
-
-
 def meta_value(conn: sqlite3.Connection, key: str) -> str | None:
     """A value recorded in `kb_meta`, or None."""
     row = conn.execute("SELECT value FROM kb_meta WHERE key = ?", (key,)).fetchone()
@@ -361,7 +362,7 @@ def set_meta(db: Store, key: str, value: str) -> None:
 
 def touch_notes(db: Store, files: Iterable[tuple[str, int, int]]) -> None:
     """Record new (size, mtime) for notes whose content did not change: (path, size, mtime_ns)."""
-    db.conn.executemany("UPDATE notes SET size = ?, mtime_ns = ? WHERE path = ?",
+    _forgetting(db).executemany("UPDATE notes SET size = ?, mtime_ns = ? WHERE path = ?",
                         [(size, mtime, path) for path, size, mtime in files])
 
 
