@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from kb.index import store
+from kb.index import store, store_checks
 from kb.index.schema import SCHEMA_VERSION, connect_readonly, open_store
 from kb.models import Link, Note, PaperMeta, Problem, Snippet
 
@@ -58,8 +58,8 @@ def test_links_resolution_backlinks_and_broken_links(db) -> None:
         rows = store.internal_links(db.conn)
         store.set_link_resolution(db, [(row_id, "b.md" if link.target == "./b.md" else None) for row_id, _, link in rows])
     assert [(b.path, b.title, b.line) for b in store.backlinks(db.conn, "b.md")] == [("a.md", "A", 3)]
-    assert store.broken_links(db.conn) == [("a.md", "./gone.md", 4)]
-    assert store.broken_links(db.conn, only=["b.md"]) == []
+    assert store_checks.broken_links(db.conn) == [("a.md", "./gone.md", 4)]
+    assert store_checks.broken_links(db.conn, only=["b.md"]) == []
     with store.transaction(db):
         store.delete_notes(db, ["b.md"])
     assert store.backlinks(db.conn, "b.md") == []
@@ -69,8 +69,8 @@ def test_links_resolution_backlinks_and_broken_links(db) -> None:
 def test_duplicate_titles_are_case_insensitive(db) -> None:
     with store.transaction(db):
         store.upsert_notes(db, [note("a.md", "ResNet"), note("b.md", "resnet"), note("c.md", "VGG")], fresh=True)
-    assert sorted(store.duplicate_titles(db.conn)) == [("a.md", "ResNet"), ("b.md", "resnet")]
-    assert store.duplicate_titles(db.conn, only=["c.md"]) == [("c.md", "VGG")]
+    assert sorted(store_checks.duplicate_titles(db.conn)) == [("a.md", "ResNet"), ("b.md", "resnet")]
+    assert store_checks.duplicate_titles(db.conn, only=["c.md"]) == [("c.md", "VGG")]
 
 
 def test_readonly_connections_cannot_write(tmp_path: Path, db) -> None:

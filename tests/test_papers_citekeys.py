@@ -161,3 +161,17 @@ def test_check_reports_duplicate_and_invalid_citekeys(home: Path) -> None:
     _paper(notes, "[8]A.md", "Paper A", "read", "citekey: other2020key\n")
     problems = json.loads(kb(home, "check", "--json").stdout)
     assert {p["path"] for p in problems if p["kind"] == "duplicate-citekey"} == {"papers/[8]A.md", "papers/[9]B.md"}
+    # Unpinning one of the two keys, or removing the note, clears the other's problem too: the
+    # incremental run re-checks the keys whenever a duplicate is on record.
+    _paper(notes, "[8]A.md", "Paper A", "read", "")
+    problems = json.loads(kb(home, "check", "--json").stdout)
+    assert not [p for p in problems if p["kind"] == "duplicate-citekey"]
+    _paper(notes, "[10]C.md", "Paper C", "read", "citekey: other2020key\n")  # three share it; one lets go
+    _paper(notes, "[8]A.md", "Paper A", "read", "citekey: other2020key\n")
+    assert len([p for p in json.loads(kb(home, "check", "--json").stdout) if p["kind"] == "duplicate-citekey"]) == 3
+    _paper(notes, "[10]C.md", "Paper C", "read", "")
+    problems = json.loads(kb(home, "check", "--json").stdout)
+    assert {p["path"] for p in problems if p["kind"] == "duplicate-citekey"} == {"papers/[8]A.md", "papers/[9]B.md"}
+    (notes / "papers" / "[9]B.md").unlink()
+    problems = json.loads(kb(home, "check", "--json").stdout)
+    assert not [p for p in problems if p["kind"] == "duplicate-citekey"]

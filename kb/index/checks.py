@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from kb.index import store
+from kb.index import store_checks
 from kb.layout import PAPERS_DIRS
 from kb.models import Problem
 
@@ -18,13 +18,13 @@ def notebook_problems(conn: sqlite3.Connection, vocabulary: dict[str, str] | Non
     """Duplicate titles and citation keys, broken links, missing images and files, and unknown tags.
 
     With `only` (no title or path changed), these are checked for those notes alone; the other
-    notes' results still stand. Citation keys are always checked over the whole notebook: any edit
-    of a front matter may pin a key (a cheap query). `titles=False` leaves out duplicate titles (a
+    notes' results still stand. Citation keys are checked over the whole notebook, whenever an
+    edit can have changed them. `titles=False` leaves out duplicate titles (a
     caller that knows no title changed keeps the ones it had: finding them reads every note's row).
     """
     problems: list[Problem] = []
     duplicates: dict[str, list[str]] = {}
-    for path, title in store.duplicate_titles(conn, only) if titles else ():
+    for path, title in store_checks.duplicate_titles(conn, only) if titles else ():
         if path not in duplicates.setdefault(title.casefold(), []):
             duplicates[title.casefold()].append(path)
     for paths in duplicates.values():
@@ -34,14 +34,18 @@ def notebook_problems(conn: sqlite3.Connection, vocabulary: dict[str, str] | Non
             if only is None or path in only:
                 others = ", ".join(p for p in paths if p != path)
                 problems.append(Problem(path, 1, "duplicate-title", f"title is also used by {others}"))
-    for source, target, line in store.broken_links(conn, only):
+    for source, target, line in store_checks.broken_links(conn, only):
         problems.append(Problem(source, line, "broken-link", f"link to {target!r} matches no note"))
-    for source, target, line, style in store.missing_assets(conn, only):
+    for source, target, line, style in store_checks.missing_assets(conn, only):
         what = "image" if style == "image" else "file"
         problems.append(Problem(source, line, "missing-asset", f"{what} {target!r} does not exist in the notebook"))
-    problems += duplicate_citekeys(conn)
+    # The whole notebook's keys (~40 ms at 10k notes), but only when they can have changed: a note in
+    # `only` pins a key now, or a duplicate is on record (the edit or removal may have resolved it,
+    # or left two of three notes still sharing it).
+    if only is None or store_checks.any_pins_citekey(conn, only) or store_checks.has_problem_kind(conn, "duplicate-citekey"):
+        problems += duplicate_citekeys(conn)
     if vocabulary is not None:
-        for path, name in store.note_tag_names(conn, only):
+        for path, name in store_checks.note_tag_names(conn, only):
             if name.casefold() not in vocabulary:
                 problems.append(Problem(path, 2, "unknown-tag", f"tag {name!r} is not in tags.yml"))
     return problems
@@ -56,8 +60,7 @@ _THESAURUS = Path(__file__).parent.parent / "search" / "thesaurus.yml"
 def duplicate_citekeys(conn: sqlite3.Connection) -> list[Problem]:
     """`duplicate-citekey` for each paper note whose `citekey:` another note also pins (compared
     case-insensitively, as BibTeX does); derived keys are unique by construction."""
-    rows = conn.execute("SELECT path, json_extract(meta, '$.citekey') FROM notes WHERE kind = 'paper' "
-                        "AND json_type(meta, '$.citekey') = 'text' ORDER BY path").fetchall()
+    rows = store_checks.pinned_citekeys(conn)
     by_key: dict[str, list[tuple[str, str]]] = {}
     for path, key in rows:
         by_key.setdefault(key.casefold(), []).append((path, key))

@@ -1,4 +1,5 @@
-"""All the SQL: notes, tags, links, snippets, snippet runs and problems in the SQLite file.
+"""All the SQL: notes, tags, links, snippets, snippet runs and problems in the SQLite file (the
+queries behind the notebook-wide checks are in `kb.index.store_checks`).
 
 Plain `sqlite3` on connections from `kb.index.schema` (which owns the schema and its migrations).
 Writes take a `Store` (a write connection); reads take any connection, read-only ones included.
@@ -364,45 +365,3 @@ def touch_notes(db: Store, files: Iterable[tuple[str, int, int]]) -> None:
     """Record new (size, mtime) for notes whose content did not change: (path, size, mtime_ns)."""
     _forgetting(db).executemany("UPDATE notes SET size = ?, mtime_ns = ? WHERE path = ?",
                         [(size, mtime, path) for path, size, mtime in files])
-
-
-def duplicate_titles(conn: sqlite3.Connection, only: Sequence[str] | None = None) -> list[tuple[str, str]]:
-    """(path, title) of notes sharing a title (case-insensitively) with another note; with `only`,
-    the notes sharing a title with one of those."""
-    if only is None:
-        return conn.execute(
-            "SELECT path, title FROM notes WHERE title COLLATE NOCASE IN "
-            "(SELECT title FROM notes GROUP BY title COLLATE NOCASE HAVING COUNT(*) > 1) ORDER BY path").fetchall()
-    rows: list[tuple[str, str]] = []
-    for path in only:
-        rows += conn.execute(
-            "SELECT path, title FROM notes WHERE title = (SELECT title FROM notes WHERE path = ?) "
-            "COLLATE NOCASE ORDER BY path", (path,)).fetchall()
-    return rows
-
-
-def _scope(column: str, only: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
-    if only is None:
-        return "", ()
-    return f" AND {column} IN ({','.join('?' * len(only))})", tuple(only)
-
-
-def broken_links(conn: sqlite3.Connection, only: Sequence[str] | None = None) -> list[tuple[str, str, int]]:
-    """(source, target, line) of internal links that resolve to no note (of every note or of `only`)."""
-    scope, args = _scope("source", only)
-    return conn.execute("SELECT source, target, line FROM links WHERE external = 0 AND resolved IS NULL"  # noqa: S608 - fixed SQL, values bound
-                        " AND style NOT IN ('image', 'asset')" + scope + " ORDER BY source, line", args).fetchall()
-
-
-def missing_assets(conn: sqlite3.Connection, only: Sequence[str] | None = None) -> list[tuple[str, str, int, str]]:
-    """(source, target, line, style) of links to images and files that do not exist in the notebook."""
-    scope, args = _scope("source", only)
-    return conn.execute("SELECT source, target, line, style FROM links WHERE external = 0 AND asset IS NULL"  # noqa: S608 - fixed SQL, values bound
-                        " AND style IN ('image', 'asset')" + scope + " ORDER BY source, line", args).fetchall()
-
-
-def note_tag_names(conn: sqlite3.Connection, only: Sequence[str] | None = None) -> list[tuple[str, str]]:
-    """(path, tag as written) of every tag use (of every note or of `only`), in the notes' order."""
-    scope, args = _scope("nt.path", only)
-    return conn.execute("SELECT nt.path, t.name FROM note_tags nt JOIN tags t ON t.tag = nt.tag WHERE 1"  # noqa: S608 - fixed SQL, values bound
-                        + scope + " ORDER BY nt.path, nt.position", args).fetchall()
