@@ -356,7 +356,7 @@ def measure(kb: str, notes: Path, index: Path, workdir: Path, manifest: dict, lo
                          check=check_one)
         # The last edit must be searchable: the incremental run updated Whoosh, not only SQLite.
         last = editor.target(INDEX_REPEATS).relative_to(notes).as_posix()
-        found = json.loads(run_ok([*base, "search", f"kbbenchedit{INDEX_REPEATS}", "--json"], workdir).stdout)
+        found = json.loads(run_ok([*base, "search", f"kbbenchedit{INDEX_REPEATS}", "--json"], workdir).stdout)["hits"]
         if [hit["path"] for hit in found] != [last]:
             raise BenchError(f"after the edit, search for kbbenchedit{INDEX_REPEATS} found {found!r}, expected {last}")
     finally:
