@@ -310,6 +310,12 @@ def snippets_with_titles(conn: sqlite3.Connection, note_path: str | None = None)
     return [(Snippet(*r[:7]), r[7]) for r in conn.execute(sql + " ORDER BY s.path, s.idx", args)]
 
 
+def snippet_names(conn: sqlite3.Connection) -> list[tuple[str, int, str | None, str]]:
+    """(note path, index, attached file or None, note title) of every snippet, without its code."""
+    return conn.execute("SELECT s.path, s.idx, s.source, n.title FROM snippets s JOIN notes n ON n.path = s.path "
+                        "ORDER BY s.path, s.idx").fetchall()
+
+
 def toc_rows(conn: sqlite3.Connection) -> list[tuple[str, str, str | None, str | None, float | None]]:
     """(path, title, chapter, chapter label, order) of every note."""
     return [tuple(r) for r in conn.execute("SELECT path, title, chapter, chapter_label, ord FROM notes")]

@@ -7,10 +7,10 @@ index that is missing or unreadable gives no candidates rather than an error.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import PurePosixPath
 
+from kb.index import store
 from kb.index.generations import current_generation
 from kb.index.schema import connect_readonly
 from kb.layout import STATUSES, slug_of
@@ -41,9 +41,7 @@ class CompletionUseCases(NotebookBase):
             return []
         try:
             if kind == "tag":
-                rows = conn.execute("SELECT t.name, COUNT(*) FROM note_tags nt JOIN tags t ON t.tag = nt.tag "
-                                    "GROUP BY nt.tag").fetchall()
-                return _matching(((name, f"{count} notes") for name, count in rows), prefix, limit)
+                return _matching(((c.tag, f"{c.count} notes") for c in store.tag_counts(conn)), prefix, limit)
             if kind == "snippet":
                 return _matching(_snippet_candidates(conn), prefix, limit)
             return _matching(_note_candidates(conn, "paper" if kind == "paper" else None), prefix, limit)
@@ -54,18 +52,15 @@ class CompletionUseCases(NotebookBase):
 
 
 def _note_candidates(conn: sqlite3.Connection, kind: str | None):
-    sql, args = "SELECT path, title, aliases FROM notes", ()
-    if kind is not None:
-        sql, args = sql + " WHERE kind = ?", (kind,)
-    for path, title, aliases in conn.execute(sql, args):
+    for path, title, aliases in store.note_keys(conn, kind):
         yield path, title
         yield slug_of(path), title
-        for name in [title, *json.loads(aliases or "[]")]:
+        for name in [title, *aliases]:
             yield name, title
 
 
 def _snippet_candidates(conn: sqlite3.Connection):
-    rows = conn.execute("SELECT s.path, s.idx, s.source, n.title FROM snippets s JOIN notes n ON n.path = s.path").fetchall()
+    rows = store.snippet_names(conn)
     names = [PurePosixPath(source).name for _, _, source, _ in rows if source]
     for path, idx, source, title in rows:
         yield f"{path}#{idx}", title
