@@ -183,7 +183,7 @@ def test_snippet_failure_exits_1(runner, kb_home):
 
 
 def test_help_is_fast_path_without_whoosh():
-    code = "import sys, kb.cli; kb.cli.cli(['--help'], standalone_mode=False); print(sorted(m for m in sys.modules if m.startswith(('whoosh', 'sqlite_utils', 'yaml', 'markdown'))))"
+    code = "import sys, kb.cli; kb.cli.cli(['--help'], standalone_mode=False); print(sorted(m for m in sys.modules if m.startswith(('whoosh', 'sqlite_utils', 'yaml', 'markdown', 'kb.models', 'kb.notebook'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,7 +11,9 @@ from kb.cli import cli, open_notebook
 from kb.cli.completion import complete_notes, complete_tags
 from kb.cli.terminal import clean, echo, echo_error, emit_json, json_mode, style
 from kb.layout import KINDS, STATUSES
-from kb.models import Note
+
+if TYPE_CHECKING:  # kb.models costs ~10 ms to import, and `kb --help` loads this module
+    from kb.models import Note
 
 LIST_FORMATS = ("table", "json", "jsonl", "paths")
 SORTS = ("path", "number", "year", "title")

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from kb.errors import KbError
 from kb.index import store
-from kb.index.graph import LinkGraph, build_graph, neighbourhood
 from kb.index.lookup import find_note
 from kb.models import Note
 from kb.notebook.reading import ReadingUseCases
 
 if TYPE_CHECKING:
+    from kb.index.graph import LinkGraph
     from kb.search.query import Filters
 
 SORTS = ("path", "number", "year", "title")
@@ -131,6 +131,8 @@ class BrowseUseCases(ReadingUseCases):
             links = [(source, link.resolved, link.style, link.line)
                      for _, source, link in store.internal_links(conn) if link.resolved]
             centre = find_note(conn, around) if around else None
+        from kb.index.graph import build_graph, neighbourhood  # noqa: PLC0415 - only `kb graph` needs it
+
         graph = build_graph(nodes, links)
         return neighbourhood(graph, centre, depth) if centre is not None else graph
 
