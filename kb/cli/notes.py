@@ -65,10 +65,12 @@ def _report_index(stats, *, as_json: bool, quiet: bool, stream: bool, paths: lis
 
 def _watch(ctx: click.Context, nb, *, as_json: bool, quiet: bool) -> None:
     """Update the index on every change until Ctrl-C, which ends the command normally (exit 0)."""
-    echo_error(clean(f"Watching {nb.paths.notes} (Ctrl-C to stop)"))
+    def ready() -> None:  # said once the watcher is armed: an edit saved after this line is seen
+        echo_error(clean(f"Watching {nb.paths.notes} (Ctrl-C to stop)"))
+
     try:
-        for stats, paths in nb.watch():
-            _report_index(stats, as_json=as_json, quiet=quiet, stream=True, paths=paths)
+        for stats, paths in nb.watch(on_ready=ready):
+            _report_index(stats, as_json=as_json, quiet=quiet, stream=True, paths=paths or None)
     except KeyboardInterrupt:
         # Stopping the watch is how it is meant to end; an update cut short is finished by the next run.
         echo_error("Stopped watching.")

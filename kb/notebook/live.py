@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kb.models import IndexStats
@@ -13,8 +13,8 @@ from kb.notebook.base import NotebookBase
 class LiveUseCases(NotebookBase):
     """Watching the notes folder."""
 
-    def watch(self, *, stop: threading.Event | None = None,
-              debounce_ms: int = 200) -> Iterator[tuple[IndexStats, list[str]]]:
+    def watch(self, *, stop: threading.Event | None = None, debounce_ms: int = 200,
+              on_ready: Callable[[], None] | None = None) -> Iterator[tuple[IndexStats, list[str]]]:
         """Update the index incrementally each time files under the notes folder change; yields, per
         change, the run's stats and the changed paths (relative to the notes folder, sorted).
 
@@ -22,12 +22,26 @@ class LiveUseCases(NotebookBase):
         of each other are one update; changes inside the index folder (when it lives under the notes)
         are ignored, so indexing does not wake the watcher. Ctrl-C in the main thread raises
         `KeyboardInterrupt`; an update it cuts short is finished by the next `index()`.
+
+        `on_ready()` is called once the watcher is armed, after an update that catches the edits saved
+        before it was (yielded with no paths when it changed anything): an edit saved after
+        `on_ready` is never missed.
         """
         from watchfiles import watch  # noqa: PLC0415 - only for watching
 
         root = self.paths.notes.resolve()
         index_dir = self.paths.index.resolve()
-        for changes in watch(root, stop_event=stop, debounce=debounce_ms, step=50, rust_timeout=500):
+        armed = False
+        # yield_on_timeout: an empty first yield says the watcher is armed and has seen nothing yet.
+        for changes in watch(root, stop_event=stop, debounce=debounce_ms, step=50, rust_timeout=500,
+                             yield_on_timeout=True):
+            if not armed:
+                armed = True
+                caught_up = None if changes else self.index()  # with changes, the update below covers them
+                if on_ready is not None:
+                    on_ready()
+                if caught_up is not None and (caught_up.added or caught_up.changed or caught_up.removed):
+                    yield caught_up, []
             changed = set()
             for _, name in changes:
                 path = Path(name).resolve()
