@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -14,6 +15,12 @@ from click.testing import CliRunner
 from hypothesis import settings
 
 from kb.config import Paths
+
+# A runner started in the background by a non-interactive shell has SIGINT ignored, and children
+# inherit an ignored signal through exec: the Ctrl-C tests' `kb` processes would then not stop. A
+# handler (unlike SIG_IGN) is reset on exec, so every child starts with SIGINT as a terminal gives it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 DATA = Path(__file__).parent / "data" / "notes"
 
