@@ -74,7 +74,7 @@ def test_list_with_nothing_found_prints_nothing_and_exits_0(runner, home):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("--year", "recent"), "'recent' is not a year or a range like 2015-2017"),
+    (("--year", "recent"), "'recent' is not a year or a range like 2015..2020"),
     (("--kind", "book"), "'book' is not one of"),
     (("--status", "done"), "'done' is not one of"),
     (("--sort", "colour"), "'colour' is not one of"),

@@ -31,6 +31,7 @@ from kb.papers.export import (
     sort_papers,
     unnoted_papers,
 )
+from kb.papers.names import balanced_braces
 
 
 def note(path: str, note_title: str, /, *, kind: str = "paper", status: str | None = None, tags: tuple[str, ...] = (),
@@ -83,15 +84,6 @@ ANOTHER_CHAPTER = note("ch2/[4]mlp.md", "MLP", kind="chapter", chapter="ch2", li
 
 NOTES = [RESNET, DEEPLAB, TRICKY, SAME_KEY, PROC_IEEE, NO_PAPER_BLOCK, CHAPTER, ANOTHER_CHAPTER]
 PAPERS = [n for n in NOTES if n.kind == "paper"]
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def load_bibtex(text: str) -> bibtexparser.Library:
@@ -159,7 +151,7 @@ _SAFE = st.text(st.sampled_from(list("abcXYZ019 .,:;!?()[]<>/|@*+=\"{}\\&%#_~") 
 _ANY = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)
 
 
-@given(title=_SAFE.filter(lambda s: s.strip() and _balanced(s)),
+@given(title=_SAFE.filter(lambda s: s.strip() and balanced_braces(s)),
        authors=st.lists(_SAFE.filter(lambda s: s.strip(" ,") and not set(s) & set("{},")), max_size=3))
 @example(title="A {Deep Learning} Book", authors=[])
 @example(title="{ }", authors=[])
@@ -202,7 +194,7 @@ def test_bibtex_unbalanced_braces_still_load(title: str) -> None:
     paper = note("papers/[1]x.md", "x", title=title, year=2016, venue="ICML")
     text = export_reading_list([paper], "bibtex")
     title_line = next(line for line in text.splitlines() if line.strip().startswith("title"))
-    assert _balanced(title_line.split("=", 1)[1])
+    assert balanced_braces(title_line.split("=", 1)[1])
     (entry,) = load_bibtex(text).entries
     assert entry.fields_dict["year"].value == "2016"
 

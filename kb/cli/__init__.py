@@ -96,6 +96,18 @@ def cli(ctx: click.Context, notes: str | None, index: str | None, color: str | N
     ctx.obj = {"notes": notes, "index": index}
 
 
+def year_option(year: str | None) -> tuple[int | None, int | None]:
+    """`--year 2017`, `2015..2020` or `2015-2017` as (first, last), or a usage error naming the option."""
+    from kb import Filters  # noqa: PLC0415 - the query language, not needed for --help
+
+    if not year:
+        return None, None
+    years = Filters.parse_years(year)
+    if years is None:
+        raise click.BadParameter(f"{year!r} is not a year or a range like 2015..2020", param_hint="--year")
+    return years
+
+
 def open_notebook(ctx: click.Context):
     """The `Notebook` that `--notes`/`--index` (or the environment, or discovery) name."""
     from kb.notebook import Notebook  # noqa: PLC0415

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kb.cli import cli, open_notebook
+from kb.cli import cli, open_notebook, year_option
 from kb.cli.completion import complete_notes, complete_tags
 from kb.cli.terminal import clean, echo, echo_error, emit_json, json_mode, style
 from kb.layout import KINDS, STATUSES
@@ -59,13 +59,7 @@ def list_cmd(ctx, tags, kinds, statuses, year, chapters, authors, orphans, links
 
     fmt = "json" if as_json else fmt
     json_mode(fmt == "json")  # notices (a repaired index) then travel as JSON too
-    years = (None, None)
-    if year:
-        parsed = Filters.parse_years(year)
-        if parsed is None:
-            raise click.BadParameter(f"{year!r} is not a year or a range like 2015-2017", param_hint="--year")
-        years = parsed
-    filters = Filters(tuple(tags), tuple(kinds), tuple(authors), tuple(chapters), tuple(statuses), *years)
+    filters = Filters(tuple(tags), tuple(kinds), tuple(authors), tuple(chapters), tuple(statuses), *year_option(year))
     notes = open_notebook(ctx).list_notes(filters, orphans=orphans, links_to=links_to, linked_from=linked_from,
                                           sort=sort)
     if fmt == "json":

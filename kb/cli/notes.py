@@ -6,7 +6,7 @@ import shutil
 
 import click
 
-from kb.cli import cli, open_notebook, report_repairs
+from kb.cli import cli, open_notebook, report_repairs, year_option
 from kb.cli.completion import complete_notes, complete_tags
 from kb.cli.terminal import (
     clean,
@@ -97,13 +97,7 @@ def search_cmd(ctx, words, limit, offset, tags, kinds, authors, chapters, status
     """
     from kb import Filters  # noqa: PLC0415 - the query language, not needed for --help
 
-    years = (None, None)
-    if year:
-        parsed_year = Filters.parse_years(year)
-        if parsed_year is None:
-            raise click.BadParameter(f"{year!r} is not a year or a range like 2015..2020", param_hint="--year")
-        years = parsed_year
-    filters = Filters(tuple(tags), tuple(kinds), tuple(authors), tuple(chapters), tuple(statuses), *years)
+    filters = Filters(tuple(tags), tuple(kinds), tuple(authors), tuple(chapters), tuple(statuses), *year_option(year))
     if not words and not filters:
         raise click.UsageError("give words to search for, or a filter such as --tag backbone")
     json_mode(as_json)
