@@ -127,3 +127,24 @@ def test_highlights_have_offsets(paths):
 @given(st.text(max_size=200))
 def test_any_query_gives_results_or_nothing(paths, text):
     Notebook(paths).search(text)
+
+
+def test_a_kept_index_answers_as_a_fresh_one_and_follows_updates_and_rebuilds(tmp_path):
+    notes = tmp_path / "notes"
+    write(notes, "a.md", "---\ntitle: Alpha\n---\nResNet 残差 学习。\n")
+    write(notes, "b.md", "---\ntitle: Beta\n---\nVGG 网络。\n")
+    paths = Paths(notes, tmp_path / "index")
+    kept, fresh = Notebook(paths), Notebook(paths)
+    kept.keep_index_open()
+    kept.index()
+    assert kept.search("残差").to_dict() == fresh.search("残差").to_dict()
+    searcher = kept._kept.current(kept._whole[0] / "whoosh")  # the one object every search reuses
+    assert kept._kept.current(kept._whole[0] / "whoosh") is searcher
+    write(notes, "b.md", "---\ntitle: Beta\n---\nVGG 网络，也有 zebrafish。\n")  # an incremental update
+    kept.index()
+    assert [h.path for h in kept.search("zebrafish").hits] == ["b.md"]
+    kept.index(rebuild=True)  # a new generation folder: the kept searcher is reopened there
+    write(notes, "c.md", "---\ntitle: Gamma\n---\nquokka\n")
+    kept.index()
+    assert [h.path for h in kept.search("quokka").hits] == ["c.md"]
+    assert kept.search("残差").to_dict() == Notebook(paths).search("残差").to_dict()

@@ -30,6 +30,8 @@ class NotebookBase:
         # index is checked once per generation and object, not on every read (kb search reads twice).
         # A long-lived object (a server) that must notice later damage makes a new Notebook.
         self._whole: tuple[Path, bool] | None = None
+        self._kept = None  # a KeptSearcher once `keep_index_open()` is called, with its lock
+        self._kept_lock = None
 
     def index(self, *, rebuild: bool = False, progress: Progress | None = None) -> IndexStats:
         """Update the index incrementally (or rebuild it); returns what changed."""

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from kb.errors import InvalidField
 from kb.index import store
 from kb.index.lookup import find_note
@@ -9,15 +14,39 @@ from kb.models import Note, NoteView, Problem, SearchHit, SearchResult, TagCount
 from kb.notebook.base import NotebookBase
 from kb.search.query import Filters
 
+if TYPE_CHECKING:
+    from kb.search.engine import Searcher
+
 
 class ReadingUseCases(NotebookBase):
     """What the notebook says, answered from the index."""
+
+    def keep_index_open(self) -> None:
+        """Keep the search index open between searches (for a long-lived front end: the web server);
+        it is refreshed after every update and reopened after a rebuild. Searches then take turns."""
+        import threading  # noqa: PLC0415
+
+        from kb.search.engine import KeptSearcher  # noqa: PLC0415
+
+        if self._kept is None:
+            self._kept, self._kept_lock = KeptSearcher(), threading.Lock()
+
+    @contextmanager
+    def _searcher(self, folder: Path) -> Iterator[Searcher]:
+        """The kept searcher (under its lock) when `keep_index_open()` was called, else a new one."""
+        from kb.search.engine import open_searcher  # noqa: PLC0415
+
+        if self._kept is None:
+            with open_searcher(folder) as searcher:
+                yield searcher
+            return
+        with self._kept_lock:
+            yield self._kept.current(folder)
 
     def search(self, query: str, *, limit: int = 10, offset: int = 0, filters: Filters | None = None) -> SearchResult:
         """Ranked notes for `query` (see `kb.search.query` for the language): the `limit` hits after the
         first `offset` (a page). `query` may hold only filters (`tag:cnn`), or be empty with `filters`."""
         from kb.search.analyse import analyse  # noqa: PLC0415 - imports Whoosh with the engine
-        from kb.search.engine import open_searcher  # noqa: PLC0415
         from kb.search.highlight import highlights_for  # noqa: PLC0415
         from kb.search.query import parse_query  # noqa: PLC0415
         from kb.search.synonyms import load_synonym_map  # noqa: PLC0415
@@ -26,7 +55,7 @@ class ReadingUseCases(NotebookBase):
             raise InvalidField(f"a page needs offset >= 0 and limit >= 1 (got offset {offset}, limit {limit})")
         parsed = parse_query(query)
         with self._reading(fulltext=True) as (gen, conn):
-            with open_searcher(gen.whoosh_path) as searcher:
+            with self._searcher(gen.whoosh_path) as searcher:
                 analysed = analyse(parsed, synonyms=load_synonym_map(gen.synonyms_path), filters=filters,
                                    lexicon=searcher.lexicon)
                 # The engine ranks from the top; a page is the tail of the first offset + limit hits.

@@ -75,6 +75,7 @@ def _watch(nb: Notebook, live: Live, stop: threading.Event) -> None:
 # closures over this server's notebook, token and change log; spread out, that state would need a class.
 def create_app(nb: Notebook, *, watch: bool = False) -> Starlette:
     """The web app over `nb`; with `watch`, files changed on disk are re-indexed and pages reload."""
+    nb.keep_index_open()  # one open index for every search the server answers
     templates = Jinja2Templates(env=views.environment())
     token = secrets.token_urlsafe(32)
     live = Live()
