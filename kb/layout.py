@@ -58,3 +58,14 @@ def slug_of(path: PurePosixPath | str) -> str:
 def in_papers_folder(path: PurePosixPath) -> bool:
     """True when a notebook-relative note path sits in a papers folder (`papers/…`, `blog/…`)."""
     return len(path.parts) > 1 and path.parts[0] in PAPERS_DIRS
+
+
+def reading_status(kind: str, status: str | None) -> str | None:
+    """A note's reading status as lists and filters count it: a paper note without one has not been
+    read yet (`to-read`); other notes have none."""
+    return status or ("to-read" if kind == "paper" else None)
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that puts `ch2` before `ch10` (numbers by value, the rest case-insensitively)."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p.casefold()) for p in re.split(r"(\d+)", text))

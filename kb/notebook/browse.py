@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from kb.errors import KbError
 from kb.index import store
 from kb.index.lookup import find_note
+from kb.layout import natural_key, reading_status
 from kb.models import Note
 from kb.notebook.reading import ReadingUseCases
 
@@ -35,29 +36,19 @@ class Opening:
         return {"note": self.note, "kind": self.kind, "target": self.target, "source": self.source}
 
 
-def _natural(text: str) -> tuple[Any, ...]:
-    """Sort key that puts `ch2` before `ch10`."""
-    return tuple((0, int(p)) if p.isdigit() else (1, p.casefold()) for p in re.split(r"(\d+)", text))
-
-
 def _sort_key(sort: str):
     def by_number(n: Note) -> tuple[Any, ...]:
-        return (n.number is None, n.number or 0, _natural(str(n.path)))
+        return (n.number is None, n.number or 0, natural_key(str(n.path)))
 
     if sort == "path":
-        return lambda n: _natural(str(n.path))
+        return lambda n: natural_key(str(n.path))
     if sort == "number":
         return by_number
     if sort == "year":
         return lambda n: (n.year is None, n.year or 0, *by_number(n))
     if sort == "title":
-        return lambda n: (n.title.casefold(), _natural(str(n.path)))
+        return lambda n: (n.title.casefold(), natural_key(str(n.path)))
     raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-
-
-def _status(note: Note) -> str | None:
-    # As in the reading list: a paper note without a status has not been read yet.
-    return note.status or ("to-read" if note.kind == "paper" else None)
 
 
 def matches(note: Note, filters: Filters) -> bool:
@@ -68,7 +59,7 @@ def matches(note: Note, filters: Filters) -> bool:
         return False
     if filters.kinds and note.kind not in filters.kinds:
         return False
-    if filters.statuses and _status(note) not in filters.statuses:
+    if filters.statuses and reading_status(note.kind, note.status) not in filters.statuses:
         return False
     chapter = {(note.chapter or "").casefold(), (note.chapter_label or "").casefold()} - {""}
     if filters.chapters and not any(c.casefold() in chapter for c in filters.chapters):

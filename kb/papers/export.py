@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kb.errors import ExportError
-from kb.layout import STATUSES
+from kb.layout import STATUSES, natural_key, reading_status
 from kb.models import Note
 from kb.papers import bibtex, citekeys
 from kb.papers.arxiv import parse_arxiv_id
@@ -44,18 +44,12 @@ class CitedPaper:
 # --- selecting and ordering -------------------------------------------------------------------
 
 
-def _status(note: Note) -> str:
-    # A paper note without a status has not been read: it counts as to-read.
-    return note.status or "to-read"
+def _status(note: Note) -> str | None:
+    return reading_status(note.kind, note.status)  # a paper note without one counts as to-read
 
 
 def _chapter(note: Note) -> str:
     return note.chapter_label or note.chapter or ""
-
-
-def _natural(text: str) -> tuple[Any, ...]:
-    """Sort key that puts `ch2` before `ch10`."""
-    return tuple(int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", text))
 
 
 def select_papers(
@@ -102,7 +96,7 @@ def sort_papers(notes: Iterable[Note], order: str = "number") -> list[Note]:
         if order == "year":
             return (n.year is None, n.year or 0, *by_number(n))
         if order == "chapter":
-            return (_natural(n.chapter or ""), *by_number(n))
+            return (natural_key(n.chapter or ""), *by_number(n))
         if order == "added":
             return (not n.added, str(n.added or ""), *by_number(n))
         return by_number(n)

@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from kb import Filters
-from kb.layout import KINDS, STATUSES, note_number
+from kb.layout import KINDS, STATUSES, note_number, reading_status
 from kb.models import Highlight, Note, NoteView, SearchResult, TocChapter
 from kb.notebook import Notebook
 from kb.web.render import RenderedNote, note_url, render_note
@@ -154,8 +154,7 @@ def problems_context(nb: Notebook) -> dict[str, Any]:
 def reading_context(nb: Notebook) -> dict[str, Any]:
     """Paper notes grouped by reading status, with the export formats."""
     papers = [n for n in nb.notes() if n.kind == "paper"]
-    # A paper note without a status has not been read: it is to-read, as in the exports.
-    groups = {s: [n for n in papers if (n.status or "to-read") == s] for s in STATUSES}
+    groups = {s: [n for n in papers if reading_status(n.kind, n.status) == s] for s in STATUSES}
     return {"title": "Reading list", "groups": groups, "formats": EXPORT_TYPES}
 
 
