@@ -97,3 +97,14 @@ def read_only_kb(kb_home: Path):
     yield make
     for p, mode in reversed(restore.items()):
         p.chmod(mode)
+
+
+@pytest.fixture(scope="session")
+def shipped_indexed(tmp_path_factory) -> Path:
+    """The shipped notes (`notes/`) and their index, built once per run. Copy it; never change it."""
+    from kb.notebook import Notebook
+
+    home = tmp_path_factory.mktemp("shipped")
+    shutil.copytree(Path(__file__).resolve().parent.parent / "notes", home / "notes")
+    Notebook(Paths(home / "notes", home / "index")).index()
+    return home

@@ -18,26 +18,16 @@ from kb.config import Paths
 from kb.index.parse import parse_note
 from kb.notebook import Notebook
 
-ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data" / "bibtex"
 ZOTERO = "lib/zotero-better-bibtex.bib"
 JABREF = "lib/jabref.bib"
 
 
-@pytest.fixture(scope="module")
-def indexed(tmp_path_factory) -> Path:
-    """The shipped notes, indexed once for the module."""
-    home = tmp_path_factory.mktemp("shipped")
-    shutil.copytree(ROOT / "notes", home / "notes")
-    Notebook(Paths(home / "notes", home / "index")).index()
-    return home
-
-
 @pytest.fixture
-def home(indexed: Path, tmp_path: Path, monkeypatch) -> Path:
+def home(shipped_indexed: Path, tmp_path: Path, monkeypatch) -> Path:
     """A fresh copy of the indexed notebook with the libraries in lib/, and the current folder in it."""
     home = tmp_path / "project"
-    shutil.copytree(indexed, home)
+    shutil.copytree(shipped_indexed, home)
     shutil.copytree(DATA, home / "lib")
     monkeypatch.chdir(home)
     for name in ("KB_NOTES", "KB_INDEX"):

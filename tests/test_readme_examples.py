@@ -28,12 +28,9 @@ import pytest
 from click.testing import CliRunner
 
 from kb.cli import cli
-from kb.config import Paths
-from kb.notebook import Notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-SHIPPED = ROOT / "notes"
 
 
 def _section(text: str, heading: str) -> str:
@@ -94,20 +91,11 @@ def test_the_readme_has_the_examples_this_module_runs():
     assert len(BROWSING) == 8 and {c.split()[1] for c in BROWSING} == {"list", "graph", "open", "snippets"}
 
 
-@pytest.fixture(scope="module")
-def indexed_copy(tmp_path_factory) -> Path:
-    """The shipped notes and their index, built once for the module."""
-    home = tmp_path_factory.mktemp("shipped")
-    shutil.copytree(SHIPPED, home / "notes")
-    Notebook(Paths(home / "notes", home / "index")).index()
-    return home
-
-
 @pytest.fixture
-def project(indexed_copy: Path, tmp_path: Path, monkeypatch) -> Path:
+def project(shipped_indexed: Path, tmp_path: Path, monkeypatch) -> Path:
     """A fresh copy of the indexed notebook, and the current folder in it."""
     home = tmp_path / "project"
-    shutil.copytree(indexed_copy, home)
+    shutil.copytree(shipped_indexed, home)
     # The library README's `kb import bibtex library.bib` example reads: a Zotero export, as a reader has one.
     shutil.copy(ROOT / "tests" / "data" / "bibtex" / "library.bib", home / "library.bib")
     monkeypatch.chdir(home)
