@@ -164,14 +164,16 @@ def schema():
     """The Whoosh schema: one document per note."""
     global _SCHEMA
     if _SCHEMA is None:
-        from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema  # noqa: PLC0415
+        from whoosh.fields import ID, KEYWORD, NUMERIC, Schema  # noqa: PLC0415
+
+        from kb.index.textfield import KbText  # noqa: PLC0415 - it imports this module
 
         analyzer = KbTokenizer()
-        text = {name: TEXT(analyzer=analyzer, phrase=name not in NO_POSITIONS) for name in TEXT_FIELDS}
+        text = {name: KbText(analyzer=analyzer, phrase=name not in NO_POSITIONS) for name in TEXT_FIELDS}
         _SCHEMA = Schema(
             path=ID(stored=True, unique=True),
-            chapter=TEXT(analyzer=analyzer),
-            authors=TEXT(analyzer=analyzer),
+            chapter=KbText(analyzer=analyzer),
+            authors=KbText(analyzer=analyzer),
             tags=KEYWORD(lowercase=True, commas=True),
             kind=ID(stored=True),
             listing=ID(stored=True),  # "1" for a listing page (`is_listing`), ranked below content notes
