@@ -140,6 +140,8 @@ def emit_json_line(data: dict) -> None:
 
 def char_width(ch: str) -> int:
     """Columns `ch` takes on a terminal: 2 for wide (CJK) characters, 0 for combining marks, else 1."""
+    if ch < "\u0300":  # Latin and its punctuation, most of every excerpt: neither combining nor wide
+        return 1
     if unicodedata.combining(ch):
         return 0
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
