@@ -110,6 +110,12 @@ class IndexDamaged(KbError):
     hint = "run `kb index --rebuild`"
 
 
+class TooManyOpenFiles(KbError):
+    """Reading the index needs more open files than this process may have (see `kb.index.openfiles`)."""
+
+    hint = "raise the limit of open files, for example `ulimit -n 8192` in the shell that runs kb"
+
+
 class InvalidField(KbError):
     """A metadata value given on the command line cannot be used."""
 

@@ -222,9 +222,13 @@ def create_index(folder: Path) -> Index:
 
 
 def open_index(folder: Path) -> Index:
-    """Open the Whoosh index in `folder` (with our schema object, so the tokenizer is ours)."""
+    """Open the Whoosh index in `folder` (with our schema object, so the tokenizer is ours), with room
+    for the files its readers keep open (see `kb.index.openfiles`)."""
     from whoosh.filedb.filestore import FileStorage  # noqa: PLC0415
 
+    from kb.index.openfiles import allow_open_files  # noqa: PLC0415
+
+    allow_open_files()
     return FileStorage(str(folder)).open_index(schema=schema())
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from kb.errors import InvalidField
 from kb.index import store
 from kb.index.lookup import find_note
+from kb.index.openfiles import is_too_many_open_files, too_many_open_files
 from kb.models import Note, NoteView, Problem, SearchHit, SearchResult, TagCount, TocChapter
 from kb.notebook.base import NotebookBase
 from kb.search.query import Filters
@@ -55,11 +56,16 @@ class ReadingUseCases(NotebookBase):
             raise InvalidField(f"a page needs offset >= 0 and limit >= 1 (got offset {offset}, limit {limit})")
         parsed = parse_query(query)
         with self._reading(fulltext=True) as (gen, conn):
-            with self._searcher(gen.whoosh_path) as searcher:
-                analysed = analyse(parsed, synonyms=load_synonym_map(gen.synonyms_path), filters=filters,
-                                   lexicon=searcher.lexicon)
-                # The engine ranks from the top; a page is the tail of the first offset + limit hits.
-                ranked = searcher.rank(analysed, limit=offset + limit)
+            try:
+                with self._searcher(gen.whoosh_path) as searcher:
+                    analysed = analyse(parsed, synonyms=load_synonym_map(gen.synonyms_path), filters=filters,
+                                       lexicon=searcher.lexicon)
+                    # The engine ranks from the top; a page is the tail of the first offset + limit hits.
+                    ranked = searcher.rank(analysed, limit=offset + limit)
+            except OSError as exc:
+                if is_too_many_open_files(exc):
+                    raise too_many_open_files(f"reading the search index in {gen.whoosh_path}") from None
+                raise
             rows = ranked.rows[offset:]
             fields = store.search_fields(conn, [row.path for row in rows])
         hits = []
