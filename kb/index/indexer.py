@@ -10,6 +10,7 @@ it, so the two stores converge.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -35,6 +36,7 @@ from kb.index.generations import (
 )
 from kb.index.health import generation_damage, index_damage
 from kb.index.manifest import TOKEN_KEY, new_token, read_manifest, stored_after, write_manifest
+from kb.index.prefetch import prefetch
 from kb.index.reading import stat_deps
 from kb.index.resolve import resolve_links
 from kb.index.scan import NoteFile, load_context, load_vocabulary, scan_notes
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from kb.index.parse import NotebookContext
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+PREFETCH_NOTES = 1000  # about one batch of the synthetic notebook's notes (~8 MB of text, ~30 MB parsed)
 
 
 def index_notebook(paths: Paths, *, rebuild: bool = False, progress: Progress | None = None,
@@ -182,8 +185,11 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
 
     try:
         try:
-            count = fulltext.build_index(gen.whoosh_path, _parse_stream(paths.notes, files, ctx, log, progress),
-                                         procs=procs, on_batch=store_batch)
+            notes = _parse_stream(paths.notes, files, ctx, log, progress)
+            if procs > 1:  # parse ahead while this process waits for the workers (kb.index.prefetch)
+                notes = prefetch(notes, PREFETCH_NOTES)
+            with contextlib.closing(notes):  # on failure or Ctrl-C, the read-ahead thread stops too
+                count = fulltext.build_index(gen.whoosh_path, notes, procs=procs, on_batch=store_batch)
             token = new_token()
             with store.transaction(db):
                 resolve_links(db, paths.notes, None)
