@@ -325,7 +325,9 @@ def measure(kb: str, notes: Path, index: Path, workdir: Path, manifest: dict, lo
     rows.append(_row("peak_pss_tree", "  peak memory, whole process tree (PSS)", full.tree_peak_bytes, "bytes",
                      target=TARGET_PEAK_BYTES, target_text="≤ 1 GB",
                      note="kb + its worker processes, sampled every 0.1 s"))
-    index_bytes = sum(f.stat().st_size for f in index.rglob("*") if f.is_file())
+    # Not following symlinks: `index/kb.sqlite` links to the live generation's store (for Datasette),
+    # which would count the SQLite file twice.
+    index_bytes = sum(f.stat().st_size for f in index.rglob("*") if f.is_file() and not f.is_symlink())
     rows.append(_row("index_bytes", "  index size on disk", index_bytes, "bytes",
                      note=f"{index_bytes / manifest['total_bytes']:.2f}× the notes"))
     log(f"  {full.seconds:.2f} s, {full.maxrss_bytes / 1e6:.0f} MB")
