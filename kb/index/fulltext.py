@@ -247,12 +247,14 @@ def _doc_bytes(doc: dict[str, Any]) -> int:
 
 
 def build_index(folder: Path, notes: Iterable[Note], procs: int = 1,
-                on_batch: Callable[[list[Note]], None] | None = None) -> int:
+                on_batch: Callable[[list[Note]], None] | None = None,
+                before_last_commit: Callable[[], None] | None = None) -> int:
     """Write every note into a fresh index in `folder`; returns the number of documents.
 
     With `procs` > 1, Whoosh's worker processes index each batch while this process goes on parsing
     the next notes; `on_batch(batch)` runs just before a batch is committed, so the caller's own work
-    (the SQLite writes) overlaps Whoosh's too.
+    (the SQLite writes) overlaps Whoosh's too, and `before_last_commit()` once every batch has been
+    handed to `on_batch`, before the last commit (the caller's work that needs every note).
     """
     ix = create_index(folder)
     limit = BATCH_TEXT_BYTES * max(1, procs)
@@ -280,9 +282,11 @@ def build_index(folder: Path, notes: Iterable[Note], procs: int = 1,
                     on_batch(batch)
                 writer.commit(merge=False)
                 writer, batch, size = None, [], 0
+        if writer is not None and on_batch:
+            on_batch(batch)
+        if before_last_commit:
+            before_last_commit()
         if writer is not None:
-            if on_batch:
-                on_batch(batch)
             writer.commit(merge=False)
             writer = None
     except BaseException:

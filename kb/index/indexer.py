@@ -14,7 +14,7 @@ import contextlib
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,14 +37,14 @@ from kb.index.generations import (
 from kb.index.health import generation_damage, index_damage
 from kb.index.manifest import TOKEN_KEY, new_token, read_manifest, stored_after, write_manifest
 from kb.index.prefetch import prefetch
-from kb.index.reading import stat_deps
+from kb.index.reading import BuildLog, parse_stream, stat_deps
 from kb.index.resolve import resolve_links
-from kb.index.scan import NoteFile, load_context, load_vocabulary, scan_notes
+from kb.index.scan import load_context, load_vocabulary, scan_notes
 from kb.index.schema import Store, connect_readonly, open_store
 from kb.models import IndexStats, Note, Problem
 
 if TYPE_CHECKING:
-    from kb.index.parse import NotebookContext
+    pass
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 PREFETCH_NOTES = 1000  # about one batch of the synthetic notebook's notes (~8 MB of text, ~30 MB parsed)
@@ -127,39 +127,6 @@ def _stored_fingerprint(gen: Generation) -> str | None:
 # --- full build -------------------------------------------------------------------------------------
 
 
-@dataclass
-class _BuildLog:
-    """What parsing the stream of notes found, filled in while Whoosh consumes it."""
-
-    problems: list[Problem] = field(default_factory=list)  # of files that gave no note
-    note_problems: list[Problem] = field(default_factory=list)  # stored with their notes
-    deps: dict[str, dict[str, list[int]]] = field(default_factory=dict)
-
-
-def _parse_stream(root: Path, files: list[NoteFile], ctx: NotebookContext, log: _BuildLog,
-                  progress: Progress | None) -> Iterator[Note]:
-    """Parse files one at a time (a full build never holds every note in memory)."""
-    from kb.index.reading import build_note, read_file  # noqa: PLC0415
-
-    for i, file in enumerate(files):
-        data, problem = read_file(root, file)
-        if problem:
-            log.problems.append(problem)
-            continue
-        note, note_deps, skipped = build_note(root, file, data, ctx)
-        log.problems += skipped
-        if note is not None:
-            log.deps[str(note.path)] = note_deps
-            log.note_problems += note.problems
-            yield note
-        if progress and (i % 20 == 0 or i + 1 == len(files)):
-            progress("index", i + 1, len(files))
-    if progress:
-        # Whoosh now sorts and writes the last batch, the longest step of a build (seconds for the
-        # shipped notes), which reports no progress of its own: name it, so the bar does not look stuck.
-        progress("write", 0, 0)
-
-
 def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> IndexStats:
     from kb.index import fulltext  # noqa: PLC0415 - imports Whoosh
 
@@ -167,7 +134,7 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
         progress("scan", 0, 0)
     files, problems = scan_notes(paths.notes)
     ctx, _, chapter_problems = load_context(paths.notes)
-    log = _BuildLog(problems=problems + chapter_problems)
+    log = BuildLog(problems=problems + chapter_problems)
     gen = new_generation(paths.index)
     db = open_store(gen.db_path)
     # Nothing reads this generation before `swap_current`, and a build that fails is deleted: no fsync
@@ -183,23 +150,29 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
         with store.transaction(db):
             store.upsert_notes(db, batch, {str(n.path): log.deps.get(str(n.path), {}) for n in batch}, fresh=True)
 
+    token, notebook = new_token(), []
+
+    def finish_store() -> None:
+        # The notebook-wide work, once every note is stored; runs while the workers write the last batch.
+        nonlocal notebook
+        with store.transaction(db):
+            resolve_links(db, paths.notes, None)
+            store.set_meta(db, "config_fingerprint", notebook_config_fingerprint(paths.notes))
+            log.problems += _write_synonyms(paths.notes, gen)
+            vocabulary = load_vocabulary(paths.notes)
+            describe_tags(db, vocabulary)
+            notebook = notebook_problems(db.conn, vocabulary)
+            store.replace_notebook_problems(db, log.problems + notebook)
+            store.set_meta(db, TOKEN_KEY, token)
+
     try:
         try:
-            notes = _parse_stream(paths.notes, files, ctx, log, progress)
+            notes = parse_stream(paths.notes, files, ctx, log, progress)
             if procs > 1:  # parse ahead while this process waits for the workers (kb.index.prefetch)
                 notes = prefetch(notes, PREFETCH_NOTES)
             with contextlib.closing(notes):  # on failure or Ctrl-C, the read-ahead thread stops too
-                count = fulltext.build_index(gen.whoosh_path, notes, procs=procs, on_batch=store_batch)
-            token = new_token()
-            with store.transaction(db):
-                resolve_links(db, paths.notes, None)
-                store.set_meta(db, "config_fingerprint", notebook_config_fingerprint(paths.notes))
-                log.problems += _write_synonyms(paths.notes, gen)
-                vocabulary = load_vocabulary(paths.notes)
-                describe_tags(db, vocabulary)
-                notebook = notebook_problems(db.conn, vocabulary)
-                store.replace_notebook_problems(db, log.problems + notebook)
-                store.set_meta(db, TOKEN_KEY, token)
+                count = fulltext.build_index(gen.whoosh_path, notes, procs=procs, on_batch=store_batch,
+                                             before_last_commit=finish_store)
         finally:
             db.conn.close()
         with open(gen.db_path, "rb") as handle:

@@ -3,7 +3,8 @@ stat of those attachments (so that editing a snippet file re-indexes its note)."
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,3 +69,34 @@ def build_note(root: Path, file: NoteFile, data: bytes, ctx: NotebookContext) ->
     )
     return note, stat_deps(root, attached), []
 
+
+@dataclass
+class BuildLog:
+    """What parsing the stream of notes found, filled in while Whoosh consumes it."""
+
+    problems: list[Problem] = field(default_factory=list)  # of files that gave no note
+    note_problems: list[Problem] = field(default_factory=list)  # stored with their notes
+    deps: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+
+
+def parse_stream(root: Path, files: list[NoteFile], ctx: NotebookContext, log: BuildLog,
+                 progress: Callable[[str, int, int], None] | None) -> Iterator[Note]:
+    """Parse files one at a time, for a full build (which never holds every note in memory); what
+    they hold besides notes goes into `log`."""
+    for i, file in enumerate(files):
+        data, problem = read_file(root, file)
+        if problem:
+            log.problems.append(problem)
+            continue
+        note, note_deps, skipped = build_note(root, file, data, ctx)
+        log.problems += skipped
+        if note is not None:
+            log.deps[str(note.path)] = note_deps
+            log.note_problems += note.problems
+            yield note
+        if progress and (i % 20 == 0 or i + 1 == len(files)):
+            progress("index", i + 1, len(files))
+    if progress:
+        # Whoosh now sorts and writes the last batch, the longest step of a build (seconds for the
+        # shipped notes), which reports no progress of its own: name it, so the bar does not look stuck.
+        progress("write", 0, 0)
