@@ -67,6 +67,20 @@ def test_links_point_to_note_pages_and_broken_ones_are_marked():
     assert 'src="/files/ch1/img/f.svg"' in html
 
 
+def test_images_in_raw_html_point_to_files_like_markdown_images():
+    # Docusaurus/VuePress notes size their figures with HTML: `<img src="./img/x.png" width="60%">`.
+    body = ('<p align="center"><img src="./img/a.png" width="60%"></p>\n\n'
+            "Inline <img src='img/b c.svg' alt=\"b\">, <IMG SRC=../../out.png>, <img src=\"https://e.org/x.png\">.\n\n"
+            '<div markdown="1">\n![in](img/d.png)\n</div>\n\n```html\n<img src="img/code.png">\n```\n')
+    html = render_note(note(body)).html
+    assert '<img src="/files/ch1/img/a.png" width="60%">' in html
+    assert '<img src="/files/ch1/img/b%20c.svg" alt="b">' in html
+    assert '<img class="broken-image" src="">' in html  # outside the notes folder: never served
+    assert 'src="https://e.org/x.png"' in html
+    assert 'src="/files/ch1/img/d.png"' in html  # a Markdown image inside an HTML block
+    assert "img/code.png" in html and 'src="/files/ch1/img/code.png"' not in html  # code stays code
+
+
 @pytest.mark.parametrize("raw", [
     "<script>alert(1)</script>", '<img src="x" onerror="alert(1)">', '<a href="javascript:alert(1)">x</a>',
     '<iframe src="https://evil"></iframe>', '<div style="background:url(javascript:x)" onclick="x()">d</div>',

@@ -31,6 +31,9 @@ tags: [basics]
 See [the ResNet chapter](../ch2b/[5]ResNet.md) and [[Deep Residual Learning for Image Recognition|the paper]].
 Maths: $a^2 + b^2 = c^2$. An image from outside: ![x](../../outside.png) and ![y](img/leak.png).
 
+<p align="center"><img src="../ch1b/img/dropout.svg" width="50%"></p>
+Raw HTML from outside: <img src='../../outside.png'>
+
 <script>window.__pwned = "script";</script>
 <img src="https://example.invalid/x.png" onerror="window.__pwned = 'onerror'">
 """

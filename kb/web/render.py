@@ -20,6 +20,7 @@ Code and maths are never scanned for links or maths, as in `kb.index.markdown`.
 from __future__ import annotations
 
 import functools
+import html
 import posixpath
 import re
 import xml.etree.ElementTree as ET  # noqa: N817 - Python-Markdown's own element type
@@ -51,6 +52,8 @@ _DISPLAY_OPEN = re.compile(r"^\s*\$\$(.*)$")
 _MATH_INLINE = r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)"
 _MATH_DISPLAY_INLINE = r"\$\$(.+?)\$\$"
 _WIKI = r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]"
+# The `src` of an `<img>` in a note's raw HTML, quoted either way or not at all.
+_RAW_IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 # latex2mathml raises these (and plain ValueError/IndexError/KeyError on some malformed input).
 _LATEX_ERRORS = tuple(
     getattr(latex_errors, name) for name in dir(latex_errors) if name.endswith("Error")
@@ -193,6 +196,32 @@ class _Links(Treeprocessor):
         self.to_note, self.to_file = to_note, to_file
 
     def run(self, root: ET.Element) -> None:
+        self._point_tree(root)
+        # Raw HTML (`<img src="./img/x.png" width="60%">`, common in Docusaurus and VuePress notes) is
+        # stashed away from the tree until the end, and so are `md_in_html` blocks: fix their images
+        # (and those blocks' links) too, or the browser would resolve them against the page's URL.
+        stash = self.md.htmlStash
+        stash.rawHtmlBlocks = [self._point_tree(block) or block if isinstance(block, ET.Element)
+                               else _RAW_IMG_SRC.sub(self._raw_image, block) if isinstance(block, str) else block
+                               for block in stash.rawHtmlBlocks]
+
+    def _raw_image(self, match: re.Match) -> str:
+        src = html.unescape(next(g for g in match.groups()[1:] if g is not None))
+        url = self._image_url(src)
+        if url is None:
+            return match.group(0)
+        broken = "" if url else ' class="broken-image"'
+        return "<img" + broken + match.group(1)[4:] + f'"{html.escape(url)}"'
+
+    def _image_url(self, src: str) -> str | None:
+        """Where a relative image source points ("" for a file that cannot be offered); None for an
+        absolute URL, which stays as written."""
+        if not src or urlsplit(src).scheme or src.startswith(("/", "#")):
+            return None
+        local = self._local(src)
+        return self.to_file(local) if local else ""
+
+    def _point_tree(self, root: ET.Element) -> None:
         for el in root.iter("a"):
             wiki = el.attrib.pop("data-wiki", None)
             if wiki is not None:
@@ -214,10 +243,8 @@ class _Links(Treeprocessor):
                 else:
                     self._point(el, None, "")  # a file `to_file` cannot offer (a static site's missing file)
         for el in root.iter("img"):
-            src = el.get("src", "")
-            if src and not urlsplit(src).scheme and not src.startswith("/"):
-                local = self._local(src)
-                url = self.to_file(local) if local else ""
+            url = self._image_url(el.get("src", ""))
+            if url is not None:
                 el.set("src", url)
                 if not url:
                     el.set("class", "broken-image")
