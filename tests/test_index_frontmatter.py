@@ -99,3 +99,25 @@ def test_set_status_checked_refuses_an_edit_that_would_break_the_front_matter() 
     block = "---\ntitle: T\nstatus: to-read\n---\nbody\n"
     assert set_status_checked(block, "read") == block.replace("to-read", "read")
     assert set_status_checked(block, "to-read") == block
+
+
+def test_key_lines_name_the_line_of_each_field() -> None:
+    from kb.index.frontmatter import key_lines
+
+    raw = ('title: "A: b"\ntags: [a, b]\n# a comment\nstatus: reading\npaper:\n  title: X\n  year: 20x6\n'
+           '  authors:\n    - name: z\n"quoted key": 1\ncitekey: he2016\npaper2: {year: 1}\n')
+    assert key_lines(raw) == {"title": 2, "tags": 3, "status": 5, "paper": 6, "paper.title": 7, "paper.year": 8,
+                              "paper.authors": 9, "quoted key": 11, "citekey": 12, "paper2": 13}
+
+
+def test_field_problems_point_at_the_fields_line() -> None:
+    from kb.index.parse import parse_note
+
+    text = ("---\ntitle: T\ntags: [a]\nstaus: reading\nstatus: finished\npaper:\n  title: X\n  year: 20x6\n"
+            'citekey: "has space"\nsidebar_position: first\n---\n# body\n')
+    found = sorted((p.line, p.message[:22]) for p in parse_note(text, "papers/[1]x.md").problems)
+    assert found == [(4, "unknown front matter k"), (5, "status: 'finished' is "), (8, "paper.year: '20x6' is "),
+                     (9, "citekey: 'has space' i"), (10, "sidebar_position: 'fir")]
+    # A field written in flow style is reported at its top-level key's line.
+    flow = parse_note("---\ntitle: T\npaper: {year: 20x6}\n---\n", "papers/[2]y.md").problems
+    assert [(p.line, p.message) for p in flow] == [(3, "paper.year: '20x6' is not a year")]

@@ -136,6 +136,32 @@ def load_front_matter(raw: str, path: str) -> tuple[dict[str, Any], list[Problem
 
 
 
+# A `key:` at the start of a line (after a block's indentation): plain, or quoted either way.
+_KEY_LINE = re.compile(r"""(?:"([^"\n]+)"|'([^'\n]+)'|([^\s#:"'\-][^:#\n]*?))\s*:(?:\s|$)""")
+
+
+def key_lines(raw: str) -> dict[str, int]:
+    """The file line of each top-level key of the front matter `raw` (which starts on line 2, after
+    the opening `---`), and of each key one level under a top-level key as `parent.child`; where a
+    problem with a field is reported. A key written in flow style (`paper: {year: x}`) has only its
+    top-level line."""
+    lines: dict[str, int] = {}
+    parent = None
+    for number, line in enumerate(raw.splitlines(), start=2):
+        content = line.lstrip(" \t")
+        if not content or content.startswith("#"):
+            continue
+        match = _KEY_LINE.match(content)
+        key = next((g for g in match.groups() if g is not None), "").strip() if match else ""
+        if content is line:  # not indented: a top-level key, or something else at the top level
+            parent = key or None
+            if key:
+                lines.setdefault(key, number)
+        elif parent is not None and key:
+            lines.setdefault(f"{parent}.{key}", number)
+    return lines
+
+
 # --- writing a new front matter ------------------------------------------------------------
 
 # Characters that a plain or single-quoted YAML scalar would keep raw but that break a

@@ -10,11 +10,12 @@ import difflib
 import hashlib
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from kb.index.frontmatter import load_front_matter, split_front_matter
+from kb.index.frontmatter import key_lines, load_front_matter, split_front_matter
 from kb.index.markdown import collapse_prose, scan_body
 from kb.layout import STATUSES, in_papers_folder, order_prefix, slug_of
 from kb.models import Note, PaperMeta, Problem, Snippet
@@ -87,16 +88,16 @@ def _to_str(value: Any) -> str | None:
     return text or None
 
 
-def _paper_meta(meta: dict[str, Any], path: str) -> tuple[PaperMeta | None, list[Problem]]:
+def _paper_meta(meta: dict[str, Any], path: str, at: Callable[[str], int]) -> tuple[PaperMeta | None, list[Problem]]:
     block = meta.get("paper")
     if block is None:
         return None, []
     if not isinstance(block, dict):
-        return None, [Problem(path, 2, "bad-field", "paper: should be a mapping (title, authors, year, …)")]
+        return None, [Problem(path, at("paper"), "bad-field", "paper: should be a mapping (title, authors, year, …)")]
     problems = []
     year = _to_int(block.get("year"))
     if block.get("year") is not None and year is None:
-        problems.append(Problem(path, 2, "bad-field", f"paper.year: {block.get('year')!r} is not a year"))
+        problems.append(Problem(path, at("paper.year"), "bad-field", f"paper.year: {block.get('year')!r} is not a year"))
     arxiv = _to_str(block.get("arxiv"))
     if arxiv:
         arxiv = parse_arxiv_id(arxiv) or re.sub(r"v\d+$", "", re.sub(r"^arxiv:\s*", "", arxiv, flags=re.I))
@@ -140,19 +141,24 @@ def parse_note(text: str, path: PurePosixPath | str, ctx: NotebookContext | None
         meta, problems = load_front_matter(split.raw, spath)
     elif split.unterminated:
         problems.append(Problem(spath, 1, "bad-yaml", "front matter opened with --- is never closed", "error"))
+    lines = key_lines(split.raw) if meta and split.raw else {}
+
+    def at(key: str) -> int:
+        # The line of the field a problem is about; the front matter's first line when not found.
+        return lines.get(key, lines.get(key.partition(".")[0], 2))
 
     for key in meta:
         if key not in KNOWN_KEYS:
             close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1, cutoff=0.75)
             if close:
-                problems.append(Problem(spath, 2, "unknown-key", f"unknown front matter key {key!r}; did you mean {close[0]!r}?"))
+                problems.append(Problem(spath, at(key), "unknown-key", f"unknown front matter key {key!r}; did you mean {close[0]!r}?"))
 
     scan = scan_body(split.body, split.body_line)
     body_text = collapse_prose(scan.prose)
 
     title = _to_str(meta.get("title"))
     if meta.get("title") is not None and title is None:
-        problems.append(Problem(spath, 2, "bad-field", "title: should be text"))
+        problems.append(Problem(spath, at("title"), "bad-field", "title: should be text"))
     if not title:
         title = scan.first_h1
     if not title:
@@ -167,22 +173,22 @@ def parse_note(text: str, path: PurePosixPath | str, ctx: NotebookContext | None
     elif isinstance(position, str) and re.fullmatch(r"-?\d+(\.\d+)?", position.strip()):
         order = float(position)
     elif position is not None:
-        problems.append(Problem(spath, 2, "bad-field", f"sidebar_position: {position!r} is not a number"))
+        problems.append(Problem(spath, at("sidebar_position"), "bad-field", f"sidebar_position: {position!r} is not a number"))
     if order is None:
         order = order_prefix(path.name)
 
-    paper, paper_problems = _paper_meta(meta, spath)
+    paper, paper_problems = _paper_meta(meta, spath, at)
     problems += paper_problems
 
     citekey_problem = citekey_problem_of(meta.get("citekey"))
     if citekey_problem:
-        problems.append(Problem(spath, 2, "bad-field", citekey_problem))
+        problems.append(Problem(spath, at("citekey"), "bad-field", citekey_problem))
 
     status = _to_str(meta.get("status"))
     if status is not None:
         status = status.lower()
         if status not in STATUSES:
-            problems.append(Problem(spath, 2, "bad-field", f"status: {status!r} is not one of {', '.join(STATUSES)}"))
+            problems.append(Problem(spath, at("status"), "bad-field", f"status: {status!r} is not one of {', '.join(STATUSES)}"))
 
     author_ids = as_list(meta.get("authors")) or as_list(meta.get("author"))
     authors = tuple(ctx.authors.get(a, a) for a in author_ids)
