@@ -141,10 +141,13 @@ def parse_note(text: str, path: PurePosixPath | str, ctx: NotebookContext | None
         meta, problems = load_front_matter(split.raw, spath)
     elif split.unterminated:
         problems.append(Problem(spath, 1, "bad-yaml", "front matter opened with --- is never closed", "error"))
-    lines = key_lines(split.raw) if meta and split.raw else {}
+    lines: dict[str, int] = {}
 
     def at(key: str) -> int:
-        # The line of the field a problem is about; the front matter's first line when not found.
+        # The line of the field a problem is about (the front matter's first line when not found);
+        # looked up only when there is a problem, so a clean note never pays for it.
+        if not lines and split.raw:
+            lines.update(key_lines(split.raw) or {"": 2})
         return lines.get(key, lines.get(key.partition(".")[0], 2))
 
     for key in meta:
