@@ -36,7 +36,6 @@ from kb.index.generations import (
 )
 from kb.index.health import generation_damage, index_damage
 from kb.index.manifest import TOKEN_KEY, new_token, read_manifest, stored_after, write_manifest
-from kb.index.prefetch import prefetch
 from kb.index.reading import BuildLog, parse_stream, stat_deps
 from kb.index.resolve import resolve_links
 from kb.index.scan import load_context, load_vocabulary, scan_notes
@@ -47,7 +46,6 @@ if TYPE_CHECKING:
     pass
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-PREFETCH_NOTES = 1000  # about one batch of the synthetic notebook's notes (~8 MB of text, ~30 MB parsed)
 
 
 def index_notebook(paths: Paths, *, rebuild: bool = False, progress: Progress | None = None,
@@ -167,10 +165,13 @@ def _full_build(paths: Paths, progress: Progress | None, procs: int | None) -> I
 
     try:
         try:
-            notes = parse_stream(paths.notes, files, ctx, log, progress)
-            if procs > 1:  # parse ahead while this process waits for the workers (kb.index.prefetch)
-                notes = prefetch(notes, PREFETCH_NOTES)
-            with contextlib.closing(notes):  # on failure or Ctrl-C, the read-ahead thread stops too
+            if procs > 1:  # parsed in one more process: this one stores and feeds Whoosh's workers
+                from kb.index.parsepool import parse_in_worker  # noqa: PLC0415
+
+                notes = parse_in_worker(paths.notes, files, ctx, log, progress)
+            else:
+                notes = parse_stream(paths.notes, files, ctx, log, progress)
+            with contextlib.closing(notes):  # on failure or Ctrl-C, the parsing process ends too
                 count = fulltext.build_index(gen.whoosh_path, notes, procs=procs, on_batch=store_batch,
                                              before_last_commit=finish_store)
         finally:

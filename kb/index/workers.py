@@ -76,7 +76,7 @@ class FlushWriter(SegmentWriter):
             reader.close()
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """In a worker: ignore Ctrl-C, and (Linux) be killed when the parent dies."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
@@ -95,7 +95,7 @@ class Worker(SubWriterTask):
         self.parent = os.getpid()
 
     def run(self) -> None:
-        _die_with_parent(self.parent)
+        die_with_parent(self.parent)
         # SubWriterTask.run makes its writer from this module-level name; in this (forked) worker
         # process only, make it ours.
         whoosh.multiproc.SegmentWriter = FlushWriter
