@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kb.index.reading import BuildLog, build_note, read_file
+from kb.index.reading import BuildLog, collect_notes, read_and_build
 from kb.index.scan import NoteFile
 from kb.models import Note, Problem
 
@@ -38,12 +38,15 @@ def _start_worker(parent: int, root: Path, ctx: NotebookContext) -> None:
 
 
 def _parse(file: NoteFile) -> tuple[Problem | None, Note | None, dict[str, list[int]], list[Problem]]:
-    root, ctx = _worker_state["root"], _worker_state["ctx"]
-    data, problem = read_file(root, file)  # type: ignore[arg-type]
-    if problem:
-        return problem, None, {}, []
-    note, deps, skipped = build_note(root, file, data, ctx)  # type: ignore[arg-type]
-    return None, note, deps, skipped
+    return read_and_build(_worker_state["root"], file, _worker_state["ctx"])  # type: ignore[arg-type]
+
+
+def _in_windows(pool, windows: list[list[NoteFile]]) -> Iterator[tuple]:
+    """`_parse` of every file of `windows`, in order; the next window is parsed while this one is used."""
+    ahead = pool.imap(_parse, windows[0], _CHUNK) if windows else None
+    for k in range(len(windows)):
+        results, ahead = ahead, (pool.imap(_parse, windows[k + 1], _CHUNK) if k + 1 < len(windows) else None)
+        yield from results
 
 
 def parse_in_worker(root: Path, files: list[NoteFile], ctx: NotebookContext, log: BuildLog,
@@ -53,24 +56,7 @@ def parse_in_worker(root: Path, files: list[NoteFile], ctx: NotebookContext, log
     windows = [files[i : i + WINDOW] for i in range(0, len(files), WINDOW)]
     pool = multiprocessing.get_context("fork").Pool(1, initializer=_start_worker, initargs=(os.getpid(), root, ctx))
     try:
-        ahead = pool.imap(_parse, windows[0], _CHUNK) if windows else None
-        done = 0
-        for k in range(len(windows)):
-            results, ahead = ahead, (pool.imap(_parse, windows[k + 1], _CHUNK) if k + 1 < len(windows) else None)
-            for problem, note, deps, skipped in results:  # type: ignore[union-attr]
-                done += 1
-                if problem:
-                    log.problems.append(problem)
-                    continue
-                log.problems += skipped
-                if note is not None:
-                    log.deps[str(note.path)] = deps
-                    log.note_problems += note.problems
-                    yield note
-                if progress and (done % 20 == 1 or done == len(files)):
-                    progress("index", done, len(files))
-        if progress:
-            progress("write", 0, 0)  # as parse_stream says: Whoosh now writes the last batch
+        yield from collect_notes(_in_windows(pool, windows), len(files), log, progress)
         pool.close()
     finally:
         pool.terminate()

@@ -3,7 +3,7 @@ stat of those attachments (so that editing a snippet file re-indexes its note)."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,24 +79,40 @@ class BuildLog:
     deps: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
 
-def parse_stream(root: Path, files: list[NoteFile], ctx: NotebookContext, log: BuildLog,
-                 progress: Callable[[str, int, int], None] | None) -> Iterator[Note]:
-    """Parse files one at a time, for a full build (which never holds every note in memory); what
-    they hold besides notes goes into `log`."""
-    for i, file in enumerate(files):
-        data, problem = read_file(root, file)
+def read_and_build(root: Path, file: NoteFile, ctx: NotebookContext
+                   ) -> tuple[Problem | None, Note | None, dict[str, list[int]], list[Problem]]:
+    """One file of a full build: (why it cannot be read, or None; its note or None; the note's
+    attached files; the problems of what it skipped)."""
+    data, problem = read_file(root, file)
+    if problem:
+        return problem, None, {}, []
+    note, deps, skipped = build_note(root, file, data, ctx)  # type: ignore[arg-type]
+    return None, note, deps, skipped
+
+
+def collect_notes(results: Iterable[tuple[Problem | None, Note | None, dict[str, list[int]], list[Problem]]],
+                  total: int, log: BuildLog, progress: Callable[[str, int, int], None] | None) -> Iterator[Note]:
+    """The notes among `results` (`read_and_build`'s, in file order, `total` of them), with what they
+    hold besides notes put into `log` and the progress reported."""
+    for i, (problem, note, deps, skipped) in enumerate(results):
         if problem:
             log.problems.append(problem)
             continue
-        note, note_deps, skipped = build_note(root, file, data, ctx)
         log.problems += skipped
         if note is not None:
-            log.deps[str(note.path)] = note_deps
+            log.deps[str(note.path)] = deps
             log.note_problems += note.problems
             yield note
-        if progress and (i % 20 == 0 or i + 1 == len(files)):
-            progress("index", i + 1, len(files))
+        if progress and (i % 20 == 0 or i + 1 == total):
+            progress("index", i + 1, total)
     if progress:
         # Whoosh now sorts and writes the last batch, the longest step of a build (seconds for the
         # shipped notes), which reports no progress of its own: name it, so the bar does not look stuck.
         progress("write", 0, 0)
+
+
+def parse_stream(root: Path, files: list[NoteFile], ctx: NotebookContext, log: BuildLog,
+                 progress: Callable[[str, int, int], None] | None) -> Iterator[Note]:
+    """Parse files one at a time, for a full build (which never holds every note in memory); what
+    they hold besides notes goes into `log`."""
+    return collect_notes((read_and_build(root, file, ctx) for file in files), len(files), log, progress)
