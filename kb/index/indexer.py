@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from kb.config import Paths
 from kb.index import store
@@ -41,9 +40,6 @@ from kb.index.resolve import resolve_links
 from kb.index.scan import load_context, load_vocabulary, scan_notes
 from kb.index.schema import Store, connect_readonly, open_store
 from kb.models import IndexStats, Note, Problem
-
-if TYPE_CHECKING:
-    pass
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 

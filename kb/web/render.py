@@ -200,10 +200,12 @@ class _Links(Treeprocessor):
         # Raw HTML (`<img src="./img/x.png" width="60%">`, common in Docusaurus and VuePress notes) is
         # stashed away from the tree until the end, and so are `md_in_html` blocks: fix their images
         # (and those blocks' links) too, or the browser would resolve them against the page's URL.
-        stash = self.md.htmlStash
-        stash.rawHtmlBlocks = [self._point_tree(block) or block if isinstance(block, ET.Element)
-                               else _RAW_IMG_SRC.sub(self._raw_image, block) if isinstance(block, str) else block
-                               for block in stash.rawHtmlBlocks]
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        for i, block in enumerate(blocks):
+            if isinstance(block, ET.Element):
+                self._point_tree(block)
+            else:
+                blocks[i] = _RAW_IMG_SRC.sub(self._raw_image, block)
 
     def _raw_image(self, match: re.Match) -> str:
         src = html.unescape(next(g for g in match.groups()[1:] if g is not None))
