@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kb.models import Note
 from kb.search.analysis import iter_terms
 
 
@@ -79,6 +78,8 @@ from whoosh.analysis import Token, Tokenizer  # noqa: E402
 
 if TYPE_CHECKING:
     from whoosh.index import Index
+
+    from kb.models import Note
 
 # Field weights for BM25F: a note named or tagged after a term outranks one that mentions it.
 # Few fields on purpose: every query word becomes one sub-query per field, so each field costs

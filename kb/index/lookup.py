@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from kb.errors import AmbiguousNote, NoteNotFound, SnippetNotFound
 from kb.index import store
 from kb.layout import NOTE_SUFFIXES, slug_of
-from kb.models import Snippet
+
+if TYPE_CHECKING:
+    from kb.models import Snippet
 
 
 def find_note(conn: sqlite3.Connection, key: str, *, kind: str | None = None) -> str:

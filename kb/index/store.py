@@ -13,11 +13,14 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from kb import models  # each model's module loads on first use: `kb search` needs none of these
 from kb.index import sqlfts
 from kb.index.schema import Store, upsert_rows
-from kb.models import Backlink, Link, Note, PaperMeta, Problem, Snippet, TagCount
+
+if TYPE_CHECKING:
+    from kb.models import Backlink, Link, Note, Problem, Snippet, TagCount
 
 _LINK_COLS = "label, line, style, external, arxiv_id, COALESCE(resolved, asset)"  # a Link's fields after target
 _PRUNE_RUNS = "DELETE FROM snippet_runs WHERE snippet_id NOT IN (SELECT id FROM snippets)"  # FK checked at commit
@@ -30,7 +33,7 @@ def _dumps(value: Any) -> str:
 
 def note_to_row(note: Note) -> dict[str, Any]:
     """A note as a row of the `notes` table."""
-    paper = note.paper or PaperMeta()
+    paper = note.paper or models.PaperMeta()
     return {
         "path": str(note.path), "title": note.title, "kind": note.kind, "chapter": note.chapter,
         "chapter_label": note.chapter_label, "ord": note.order, "status": note.status, "tldr": note.tldr,
@@ -49,9 +52,9 @@ def row_to_note(row: dict[str, Any] | sqlite3.Row, links: Iterable[Link] = (), s
     """Rebuild a `Note` from its row (and, optionally, its links, snippets and problems)."""
     row = dict(row)
     has_paper = any(row.get(k) for k in ("paper_title", "year", "venue", "arxiv", "doi", "url")) or json.loads(row["paper_authors"] or "[]")
-    paper = PaperMeta(row["paper_title"], tuple(json.loads(row["paper_authors"] or "[]")), row["year"],
+    paper = models.PaperMeta(row["paper_title"], tuple(json.loads(row["paper_authors"] or "[]")), row["year"],
                       row["venue"], row["arxiv"], row["doi"], row["url"]) if has_paper else None
-    return Note(
+    return models.Note(
         path=PurePosixPath(row["path"]), title=row["title"], kind=row["kind"], body=row.get("body", ""),
         text=row.get("text", ""), code=row.get("code", ""), chapter=row["chapter"], chapter_label=row["chapter_label"],
         order=row["ord"], tags=tuple(json.loads(row["tags"] or "[]")),
@@ -158,7 +161,7 @@ def internal_links(conn: sqlite3.Connection, sources: Iterable[str] | None = Non
         rows = []
         for source in sources:
             rows += conn.execute(sql + " AND source = ?", (source,)).fetchall()
-    return [(r[0], r[1], Link(r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8])) for r in rows]
+    return [(r[0], r[1], models.Link(r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8])) for r in rows]
 
 
 def set_link_resolution(db: Store, resolutions: Iterable[tuple[int, str | None]]) -> None:
@@ -211,14 +214,14 @@ def pending_fulltext(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 
 def _links_for(conn: sqlite3.Connection, path: str) -> list[Link]:
     rows = conn.execute(f"SELECT target, {_LINK_COLS} FROM links WHERE source = ? ORDER BY id", (path,))  # noqa: S608
-    return [Link(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows]
+    return [models.Link(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows]
 
 
 def _snippets_for(conn: sqlite3.Connection, path: str) -> list[Snippet]:
     rows = conn.execute(
         "SELECT path, idx, language, start_line, code, source, info FROM snippets WHERE path = ? ORDER BY idx", (path,)
     )
-    return [Snippet(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+    return [models.Snippet(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
 
 
 def get_note(conn: sqlite3.Connection, path: str, full: bool = True) -> Note | None:
@@ -233,7 +236,7 @@ def get_note(conn: sqlite3.Connection, path: str, full: bool = True) -> Note | N
         return None
     if not full:
         return row_to_note(row)
-    problems = [Problem(r[0], r[1], r[2], r[3], r[4]) for r in conn.execute(
+    problems = [models.Problem(r[0], r[1], r[2], r[3], r[4]) for r in conn.execute(
         "SELECT path, line, kind, message, severity FROM problems WHERE path = ? ORDER BY line, id", (path,))]
     return row_to_note(row, _links_for(conn, path), _snippets_for(conn, path), problems)
 
@@ -252,10 +255,10 @@ def list_notes(conn: sqlite3.Connection, full: bool = False, text: bool = True) 
         return [row_to_note(r) for r in rows]
     links: dict[str, list[Link]] = {}
     for r in conn.execute(f"SELECT source, target, {_LINK_COLS} FROM links ORDER BY id"):  # noqa: S608 - fixed SQL
-        links.setdefault(r[0], []).append(Link(r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]))
+        links.setdefault(r[0], []).append(models.Link(r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]))
     snippets: dict[str, list[Snippet]] = {}
     for r in conn.execute("SELECT path, idx, language, start_line, code, source, info FROM snippets ORDER BY path, idx"):
-        snippets.setdefault(r[0], []).append(Snippet(*r))
+        snippets.setdefault(r[0], []).append(models.Snippet(*r))
     return [row_to_note(r, links.get(r["path"], ()), snippets.get(r["path"], ())) for r in rows]
 
 
@@ -307,7 +310,7 @@ def snippets_with_titles(conn: sqlite3.Connection, note_path: str | None = None)
     if note_path is not None:
         sql += " WHERE s.path = ?"
         args = (note_path,)
-    return [(Snippet(*r[:7]), r[7]) for r in conn.execute(sql + " ORDER BY s.path, s.idx", args)]
+    return [(models.Snippet(*r[:7]), r[7]) for r in conn.execute(sql + " ORDER BY s.path, s.idx", args)]
 
 
 def snippet_names(conn: sqlite3.Connection) -> list[tuple[str, int, str | None, str]]:
@@ -328,21 +331,21 @@ def note_paths(conn: sqlite3.Connection) -> list[str]:
 
 def backlinks(conn: sqlite3.Connection, path: str) -> list[Backlink]:
     """Links from other notes that resolve to `path`, by source and line."""
-    return [Backlink(*r) for r in conn.execute(
+    return [models.Backlink(*r) for r in conn.execute(
         "SELECT l.source, n.title, l.line FROM links l JOIN notes n ON n.path = l.source "
         "WHERE l.resolved = ? AND l.source != ? ORDER BY l.source, l.line", (path, path))]
 
 
 def tag_counts(conn: sqlite3.Connection) -> list[TagCount]:
     """Tags as first written with their number of notes, most used first."""
-    return [TagCount(r[0], r[1]) for r in conn.execute(
+    return [models.TagCount(r[0], r[1]) for r in conn.execute(
         "SELECT t.name, COUNT(*) AS n FROM note_tags nt JOIN tags t ON t.tag = nt.tag "
         "GROUP BY nt.tag ORDER BY n DESC, t.tag")]
 
 
 def all_problems(conn: sqlite3.Connection) -> list[Problem]:
     """Every recorded problem, by path and line."""
-    return [Problem(*r) for r in conn.execute(
+    return [models.Problem(*r) for r in conn.execute(
         "SELECT path, line, kind, message, severity FROM problems ORDER BY path, line, id")]
 
 

@@ -6,13 +6,16 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kb.config import Paths
 from kb.errors import IndexDamaged, IndexNotWritable
 from kb.index.generations import Generation, current_generation, require_generation, writer_lock
 from kb.index.health import index_damage
 from kb.index.schema import connect_readonly
-from kb.models import IndexStats
+
+if TYPE_CHECKING:
+    from kb.models import IndexStats
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 

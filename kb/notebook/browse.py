@@ -4,36 +4,22 @@ what opening a note means (`kb open`)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kb import models
 from kb.errors import KbError
 from kb.index import store
 from kb.index.lookup import find_note
 from kb.layout import natural_key, reading_status
-from kb.models import Note
 from kb.notebook.reading import ReadingUseCases
 
 if TYPE_CHECKING:
     from kb.index.graph import LinkGraph
+    from kb.models import Note, Opening
     from kb.search.query import Filters
 
 SORTS = ("path", "number", "year", "title")
-
-
-@dataclass(frozen=True, slots=True)
-class Opening:
-    """What `kb open` opens for a note: its PDF, its paper's web page, or the note file itself."""
-
-    note: str  # the note's path, relative to notes/
-    kind: str  # "pdf" | "url" | "file"
-    target: str  # an absolute file path or a URL
-    source: str  # where it came from: "pdf", "arxiv", "doi", "url" or "note"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON shape: note, kind, target, source."""
-        return {"note": self.note, "kind": self.kind, "target": self.target, "source": self.source}
 
 
 def _sort_key(sort: str):
@@ -139,21 +125,21 @@ class BrowseUseCases(ReadingUseCases):
                 raise KbError(f"{path}: pdf: should be a file path or a URL")
             pdf = pdf.strip()
             if re.match(r"^https?://", pdf, re.I):
-                return Opening(path, "url", pdf, "pdf")
+                return models.Opening(path, "url", pdf, "pdf")
             file = Path(pdf).expanduser()
             file = file if file.is_absolute() else self.paths.notes / file
             if not file.is_file():
                 raise KbError(f"{path}: pdf: {pdf} does not exist ({file})",
                               hint="fix the note's pdf: path (relative paths are read from the notes folder)")
-            return Opening(path, "pdf", str(file.resolve()), "pdf")
+            return models.Opening(path, "pdf", str(file.resolve()), "pdf")
         paper = note.paper
         if paper is not None and paper.arxiv:
-            return Opening(path, "url", f"https://arxiv.org/abs/{paper.arxiv}", "arxiv")
+            return models.Opening(path, "url", f"https://arxiv.org/abs/{paper.arxiv}", "arxiv")
         if paper is not None and paper.doi:
-            return Opening(path, "url", f"https://doi.org/{paper.doi}", "doi")
+            return models.Opening(path, "url", f"https://doi.org/{paper.doi}", "doi")
         if paper is not None and paper.url and re.match(r"^https?://", paper.url, re.I):
-            return Opening(path, "url", paper.url, "url")
-        return Opening(path, "file", str((self.paths.notes / path).resolve()), "note")
+            return models.Opening(path, "url", paper.url, "url")
+        return models.Opening(path, "file", str((self.paths.notes / path).resolve()), "note")
 
 
 def _edges(conn) -> set[tuple[str, str]]:

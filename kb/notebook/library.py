@@ -1,71 +1,19 @@
 """Importing a BibTeX library (Zotero, Better BibTeX, JabRef …): one paper note per new entry.
-
-The results (`ImportedEntry`, `ImportReport`) live here beside their use case rather than in
-`kb.models`, which is at its size limit; they follow its rules (frozen, one `to_dict()` each).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from kb import models
 from kb.errors import BibtexError, KbError
-from kb.models import Problem
 from kb.notebook.reading import ReadingUseCases
 
-
-@dataclass(frozen=True, slots=True)
-class ImportedEntry:
-    """What `kb import bibtex` did with one entry of a BibTeX library."""
-
-    source: str  # the .bib file, as named to the user
-    line: int  # 1-based line where the entry starts
-    key: str | None  # the entry's citation key
-    status: str  # "created" | "skipped" (a duplicate) | "failed"
-    path: str | None = None  # the note created (or that would be), or the note it duplicates
-    title: str | None = None
-    citekey: str | None = None  # the key pinned in the created note
-    reason: str | None = None  # why skipped ("same DOI …") or failed; a note on a changed key
-
-    @property
-    def where(self) -> str:
-        """`library.bib:12`."""
-        return f"{self.source}:{self.line}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON shape: source, line, key, status, path, title, citekey, reason."""
-        return {"source": self.source, "line": self.line, "key": self.key, "status": self.status,
-                "path": self.path, "title": self.title, "citekey": self.citekey, "reason": self.reason}
-
-
-@dataclass(frozen=True, slots=True)
-class ImportReport:
-    """The outcome of importing a BibTeX library: one `ImportedEntry` per entry, in file order."""
-
-    source: str
-    entries: tuple[ImportedEntry, ...]
-    dry_run: bool = False
-    problems: tuple[Problem, ...] = ()  # found when indexing the created notes
-
-    def count(self, status: str) -> int:
-        """How many entries ended with `status`."""
-        return sum(1 for e in self.entries if e.status == status)
-
-    def summary(self) -> str:
-        """One line: `3 created, 2 skipped as duplicates, 1 failed`."""
-        created = "would be created" if self.dry_run else "created"
-        line = (f"{self.count('created')} {created}, {self.count('skipped')} skipped as duplicates, "
-                f"{self.count('failed')} failed")
-        return line + (" (dry run: nothing was written)" if self.dry_run else "")
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON shape: source, dry_run, created, skipped, failed (counts), entries, problems."""
-        return {"source": self.source, "dry_run": self.dry_run, "created": self.count("created"),
-                "skipped": self.count("skipped"), "failed": self.count("failed"),
-                "entries": [e.to_dict() for e in self.entries], "problems": [p.to_dict() for p in self.problems]}
+if TYPE_CHECKING:
+    from kb.models import ImportedEntry, ImportReport, Problem
 
 
 class LibraryUseCases(ReadingUseCases):
@@ -114,7 +62,7 @@ class LibraryUseCases(ReadingUseCases):
         created: list[str] = []
 
         def record(entry, status, path=None, title=None, citekey=None, reason=None) -> None:
-            results.append(ImportedEntry(source, entry.line, entry.key, status, path, title, citekey, reason))
+            results.append(models.ImportedEntry(source, entry.line, entry.key, status, path, title, citekey, reason))
 
         def run() -> None:
             notes = self.notes()
@@ -159,4 +107,4 @@ class LibraryUseCases(ReadingUseCases):
                     if created:
                         stats, new = index_locked(self.paths), set(created)
                         problems = tuple(p for p in stats.problems if p.path in new)
-        return ImportReport(source, tuple(results), dry_run, problems)
+        return models.ImportReport(source, tuple(results), dry_run, problems)

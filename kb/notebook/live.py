@@ -5,9 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kb.models import IndexStats
 from kb.notebook.base import NotebookBase
+
+if TYPE_CHECKING:
+    from kb.models import IndexStats
 
 
 class LiveUseCases(NotebookBase):

@@ -7,15 +7,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kb import models
 from kb.errors import InvalidField
 from kb.index import store
 from kb.index.lookup import find_note
 from kb.index.openfiles import is_too_many_open_files, too_many_open_files
-from kb.models import Note, NoteView, Problem, SearchHit, SearchResult, TagCount, TocChapter
 from kb.notebook.base import NotebookBase
 from kb.search.query import Filters
 
 if TYPE_CHECKING:
+    from kb.models import Note, NoteView, Problem, SearchResult, TagCount, TocChapter
     from kb.search.engine import Searcher
 
 
@@ -74,9 +75,9 @@ class ReadingUseCases(NotebookBase):
             if note is None:
                 continue  # in Whoosh but not (yet) in SQLite: the two must agree on which notes exist
             matched, highlights = highlights_for(note, analysed)
-            hits.append(SearchHit(row.path, note["title"], round(float(row.score), 4), row.kind, tuple(note["tag_list"]),
+            hits.append(models.SearchHit(row.path, note["title"], round(float(row.score), 4), row.kind, tuple(note["tag_list"]),
                                   note["chapter"], row.year, matched, highlights, row.matched_words, row.listing))
-        return SearchResult(tuple(hits), analysed.text, analysed.corrected, ranked.fallback_any, ranked.total,
+        return models.SearchResult(tuple(hits), analysed.text, analysed.corrected, ranked.fallback_any, ranked.total,
                             ranked.words)
 
     def show(self, key: str) -> NoteView:
@@ -85,7 +86,7 @@ class ReadingUseCases(NotebookBase):
             path = find_note(conn, key)
             note = store.get_note(conn, path)
             assert note is not None  # find_note only returns stored paths
-            return NoteView(note, tuple(store.backlinks(conn, path)))
+            return models.NoteView(note, tuple(store.backlinks(conn, path)))
 
     def note(self, key: str) -> Note:
         """One note by path, title, slug or alias."""

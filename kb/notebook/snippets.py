@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from kb import models
 from kb.index import store
 from kb.index.generations import require_generation
 from kb.index.lookup import find_note, find_snippet
-from kb.models import Snippet, SnippetCheck, SnippetInfo, SnippetRun
 from kb.notebook.base import NotebookBase
+
+if TYPE_CHECKING:
+    from kb.models import Snippet, SnippetCheck, SnippetInfo, SnippetRun
 
 
 class SnippetUseCases(NotebookBase):
@@ -34,7 +38,7 @@ class SnippetUseCases(NotebookBase):
                 continue
             spec = parse_header(snippet.code)
             run = runs.get(snippet.id)
-            out.append(SnippetInfo(snippet, note_title, runnable, spec.title, spec.requires, spec.expects,
+            out.append(models.SnippetInfo(snippet, note_title, runnable, spec.title, spec.requires, spec.expects,
                                    run["status"] if run else None, run["duration"] if run else None))
         return out
 
@@ -61,7 +65,7 @@ class SnippetUseCases(NotebookBase):
         if found is not None:
             raise refusal(snippet, found)
         run = run_code(snippet.code, timeout=timeout or spec.timeout or DEFAULT_TIMEOUT)
-        return SnippetRun(snippet, run.returncode, run.stdout, run.stderr, run.duration, run.timed_out, run.truncated)
+        return models.SnippetRun(snippet, run.returncode, run.stdout, run.stderr, run.duration, run.timed_out, run.truncated)
 
     def check_snippets(self, note: str | None = None, *, force: bool = False, timeout: float | None = None,
                        progress: Callable[[SnippetCheck, int, int], None] | None = None) -> list[SnippetCheck]:
@@ -84,12 +88,12 @@ class SnippetUseCases(NotebookBase):
                 last = previous.get(snippet.id)
                 if (not force and last and last["status"] == "pass" and last["code_checksum"] == digest
                         and last["fingerprint"] == fingerprint):
-                    results.append(SnippetCheck(snippet, "pass", "unchanged since it passed", (), last["duration"], True))
+                    results.append(models.SnippetCheck(snippet, "pass", "unchanged since it passed", (), last["duration"], True))
                 else:
                     result = check_snippet(snippet, timeout=timeout)
                     store.save_snippet_run(db, snippet.id, digest, fingerprint, result.status, result.reason,
                                            result.mismatches, result.duration, result.output)
-                    results.append(SnippetCheck(snippet, result.status, result.reason, result.mismatches,
+                    results.append(models.SnippetCheck(snippet, result.status, result.reason, result.mismatches,
                                                 result.duration, False))
                 if progress:
                     progress(results[-1], n, len(runnable))

@@ -6,13 +6,17 @@ import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from kb import models
 from kb.errors import FrontMatterError, InvalidField, NotWritable
 from kb.index.lookup import find_note
 from kb.layout import STATUSES
-from kb.models import AddedNote, PaperMeta
 from kb.notebook.reading import ReadingUseCases
 from kb.search.query import Filters
+
+if TYPE_CHECKING:
+    from kb.models import AddedNote, PaperMeta
 
 
 class WritingUseCases(ReadingUseCases):
@@ -61,7 +65,7 @@ class WritingUseCases(ReadingUseCases):
             edit(file)
             stats = self._update()
         rel = file.resolve().relative_to(self.paths.notes.resolve()).as_posix()
-        return AddedNote(rel, str(file), paper.title, tuple(p for p in stats.problems if p.path == rel))
+        return models.AddedNote(rel, str(file), paper.title, tuple(p for p in stats.problems if p.path == rel))
 
     def mark(self, key: str, status: str) -> tuple[str, bool]:
         """Set a paper note's reading status; only its `status:` line changes. Returns (path, changed).
