@@ -15,8 +15,8 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from kb.index.generations import Generation
 from kb.index.schema import SCHEMA_VERSION, connect_readonly
@@ -28,8 +28,9 @@ _TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc")
 _SEGMENT_FILE = re.compile(r"MAIN_([0-9a-z]+)\.(.+)")
 
 
-@dataclass(frozen=True, slots=True)
-class StoreHealth:
+# A NamedTuple, not a frozen dataclass: as immutable, and a fifth of the cost to create (~0.1 ms against
+# ~0.55 ms), which every cold `kb search` pays for each class it imports.
+class StoreHealth(NamedTuple):
     """What the SQLite check found: a reason when damaged, else the note and pending counts."""
 
     damage: str | None = None

@@ -10,8 +10,7 @@ Corrections need to know which words the index holds; that knowledge comes in as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from kb.search.analysis import QueryWord, is_cjk, query_words
 from kb.search.query import Clause, Filters, ParsedQuery
@@ -31,8 +30,9 @@ class Lexicon(Protocol):
         """About how many notes hold the term (0: none), cheaper than `doc_frequency`."""
 
 
-@dataclass(frozen=True, slots=True)
-class AnalysedClause:
+# A NamedTuple, not a frozen dataclass: as immutable, and a fifth of the cost to create (~0.1 ms against
+# ~0.55 ms), which every cold `kb search` pays for each class it imports.
+class AnalysedClause(NamedTuple):
     """One clause with its words ready to look up."""
 
     clause: Clause
@@ -42,8 +42,7 @@ class AnalysedClause:
     weights: tuple[float, ...] = ()  # each synonym's weight against the literal words' 1.0
 
 
-@dataclass(frozen=True, slots=True)
-class AnalysedQuery:
+class AnalysedQuery(NamedTuple):
     """Groups are ANDed, the clauses inside a group ORed; negated clauses exclude; filters restrict."""
 
     groups: tuple[tuple[AnalysedClause, ...], ...]

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
 # A word: letters/digits (any script but CJK), joined by - . + / _ inside (`ResNet-50`, `nn.Conv2d`, `C++`).
@@ -88,8 +88,9 @@ def iter_terms(text: str) -> Iterator[tuple[str, int, int, int]]:
             pos += 1
 
 
-@dataclass(frozen=True, slots=True)
-class QueryWord:
+# A NamedTuple, not a frozen dataclass: as immutable, and a fifth of the cost to create (~0.1 ms against
+# ~0.55 ms), which every cold `kb search` pays for each class it imports.
+class QueryWord(NamedTuple):
     """How one query word is looked up: a single term, a phrase of bigrams, or a CJK prefix."""
 
     text: str  # as typed

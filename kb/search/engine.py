@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from kb.index.fulltext import FIELD_BOOSTS, FIELD_FOR_CLAUSE, NO_POSITIONS, TEXT_FIELDS, open_index
 from kb.search.analyse import AnalysedClause, AnalysedQuery
@@ -32,8 +32,9 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 
 
-@dataclass(frozen=True, slots=True)
-class RankedRow:
+# A NamedTuple, not a frozen dataclass: as immutable, and a fifth of the cost to create (~0.1 ms against
+# ~0.55 ms), which every cold `kb search` pays for each class it imports.
+class RankedRow(NamedTuple):
     """One ranked note with what Whoosh stores for display."""
 
     path: str
@@ -44,8 +45,7 @@ class RankedRow:
     listing: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Ranked:
+class Ranked(NamedTuple):
     """Note paths in rank order with their scores and the stored fields Whoosh keeps for display."""
 
     rows: tuple[RankedRow, ...]

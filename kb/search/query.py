@@ -14,7 +14,8 @@ dropped, control characters are ignored. `parse_query` never raises.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 FIELDS = ("title", "tag", "author", "kind", "chapter", "year", "status", "alias", "code", "path", "arxiv", "venue")
 FIELD_ALIASES = {"tags": "tag", "authors": "author", "aliases": "alias", "file": "path", "filename": "path"}
@@ -25,8 +26,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _YEAR_RANGE = re.compile(r"^(\d{4})?\s*(?:\.\.|-)\s*(\d{4})?$")
 
 
-@dataclass(frozen=True, slots=True)
-class Clause:
+# A NamedTuple, not a frozen dataclass: as immutable, and a fifth of the cost to create (~0.1 ms against
+# ~0.55 ms), which every cold `kb search` pays for each class it imports.
+class Clause(NamedTuple):
     """One thing a note must (or, negated, must not) match."""
 
     text: str
@@ -36,6 +38,7 @@ class Clause:
     negated: bool = False
 
 
+# A dataclass, unlike the query's other values: it is part of kb's Python API (`kb.Filters`), with the models.
 @dataclass(frozen=True, slots=True)
 class Filters:
     """Structured filters, from `field:value` clauses and from command-line options."""
@@ -69,13 +72,12 @@ class Filters:
                     self.year_from is not None, self.year_to is not None))
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedQuery:
+class ParsedQuery(NamedTuple):
     """Groups are ANDed; the clauses inside a group are ORed (`a OR b`)."""
 
     groups: tuple[tuple[Clause, ...], ...] = ()
     negated: tuple[Clause, ...] = ()
-    filters: Filters = field(default_factory=Filters)
+    filters: Filters = Filters()
     ignored: tuple[str, ...] = ()  # pieces of the query that meant nothing (e.g. `title:` alone)
 
     @property
