@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kb.config import Paths
 from kb.index import store
@@ -39,7 +40,10 @@ from kb.index.reading import BuildLog, parse_stream, stat_deps
 from kb.index.resolve import resolve_links
 from kb.index.scan import load_context, load_vocabulary, scan_notes
 from kb.index.schema import Store, connect_readonly, open_store
-from kb.models import IndexStats, Note, Problem
+from kb.models import IndexStats, Problem
+
+if TYPE_CHECKING:
+    from kb.models import Note
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 

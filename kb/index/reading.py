@@ -8,11 +8,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kb import models  # the note models load on first use: a no-op `kb index` parses nothing
 from kb.index.scan import NoteFile
-from kb.models import Note, Problem, Snippet
+from kb.models import Problem
 
 if TYPE_CHECKING:
     from kb.index.parse import NotebookContext
+    from kb.models import Note
 
 
 def read_file(root: Path, file: NoteFile) -> tuple[bytes | None, Problem | None]:
@@ -61,7 +63,7 @@ def build_note(root: Path, file: NoteFile, data: bytes, ctx: NotebookContext) ->
                 extra.append(Problem(path, 1, "missing-snippet", f"snippet file {rel} is outside the notebook"))
         if code is not None:
             language = "python" if rel.endswith(".py") else rel.rsplit(".", 1)[-1].lower()
-            snippets.append(Snippet(path, len(snippets), language, 1, code, rel, ""))
+            snippets.append(models.Snippet(path, len(snippets), language, 1, code, rel, ""))
     code_text = "\n\n".join(s.code for s in snippets) if attached else note.code
     note = replace(
         note, snippets=tuple(snippets), code=code_text, problems=note.problems + tuple(extra),

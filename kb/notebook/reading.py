@@ -13,11 +13,11 @@ from kb.index import store
 from kb.index.lookup import find_note
 from kb.index.openfiles import is_too_many_open_files, too_many_open_files
 from kb.notebook.base import NotebookBase
-from kb.search.query import Filters
 
 if TYPE_CHECKING:
     from kb.models import Note, NoteView, Problem, SearchResult, TagCount, TocChapter
     from kb.search.engine import Searcher
+    from kb.search.query import Filters
 
 
 class ReadingUseCases(NotebookBase):
