@@ -103,7 +103,7 @@ def test_migration_from_the_first_schema_keeps_the_data(tmp_path: Path):
     db["problems"].insert_all([{"path": "a.md", "kind": "unknown-tag"}, {"path": "c.md", "kind": "unreadable"}])
     db["snippets"].insert({"id": "a.md#1", "path": "a.md"})
     db["snippet_runs"].insert_all([{"snippet_id": "a.md#1", "status": "pass"}, {"snippet_id": "gone.md#1"}])
-    assert schema.migrate(db) == ["m002_outside_readers"]
+    assert schema.migrate(db) == ["m002_outside_readers", "m003_field_lines"]
     assert set(conn.execute("SELECT target, resolved, asset FROM links")) == {
         ("b.md", "b.md", None), ("x.png", None, "x.png")}
     assert set(conn.execute("SELECT path, note FROM problems")) == {("a.md", "a.md"), ("c.md", None)}
@@ -113,7 +113,8 @@ def test_migration_from_the_first_schema_keeps_the_data(tmp_path: Path):
     assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'notes_fts'").fetchone() is None
     hits = conn.execute("SELECT rowid FROM notes_search WHERE notes_search MATCH ?", (search_expression("残差"),))
     assert [r[0] for r in hits] == [conn.execute("SELECT rowid FROM notes WHERE path = 'a.md'").fetchone()[0]]
-    assert conn.execute("SELECT value FROM kb_meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+    assert conn.execute("SELECT value FROM kb_meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+    assert list(conn.execute("SELECT path, field_lines FROM notes ORDER BY path")) == [("a.md", None), ("b.md", None)]
     conn.execute("PRAGMA foreign_keys = ON")
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
 
@@ -128,4 +129,4 @@ def test_an_index_of_an_older_schema_is_rebuilt(notebook: Paths):
     nb.tags()  # a reading command finds it and rebuilds it under the writer lock
     assert current_generation(notebook.index).folder != old
     assert nb.repairs == ["Rebuilt the index for this version of kb (kb.sqlite was written by another version of kb "
-                          "(schema 1, not 2))"]
+                          "(schema 1, not 3))"]

@@ -45,9 +45,9 @@ def notebook_problems(conn: sqlite3.Connection, vocabulary: dict[str, str] | Non
     if only is None or store_checks.any_pins_citekey(conn, only) or store_checks.has_problem_kind(conn, "duplicate-citekey"):
         problems += duplicate_citekeys(conn)
     if vocabulary is not None:
-        for path, name in store_checks.note_tag_names(conn, only):
+        for path, name, line in store_checks.note_tag_names(conn, only):
             if name.casefold() not in vocabulary:
-                problems.append(Problem(path, 2, "unknown-tag", f"tag {name!r} is not in tags.yml"))
+                problems.append(Problem(path, line or 2, "unknown-tag", f"tag {name!r} is not in tags.yml"))
     return problems
 
 
@@ -61,14 +61,14 @@ def duplicate_citekeys(conn: sqlite3.Connection) -> list[Problem]:
     """`duplicate-citekey` for each paper note whose `citekey:` another note also pins (compared
     case-insensitively, as BibTeX does); derived keys are unique by construction."""
     rows = store_checks.pinned_citekeys(conn)
-    by_key: dict[str, list[tuple[str, str]]] = {}
-    for path, key in rows:
-        by_key.setdefault(key.casefold(), []).append((path, key))
+    by_key: dict[str, list[tuple[str, str, int | None]]] = {}
+    for path, key, line in rows:
+        by_key.setdefault(key.casefold(), []).append((path, key, line))
     problems = []
     for users in by_key.values():
-        for path, key in users if len(users) > 1 else ():
-            others = ", ".join(p for p, _ in users if p != path)
-            problems.append(Problem(path, 2, "duplicate-citekey", f"citekey {key!r} is also used by {others}"))
+        for path, key, line in users if len(users) > 1 else ():
+            others = ", ".join(p for p, _, _ in users if p != path)
+            problems.append(Problem(path, line or 2, "duplicate-citekey", f"citekey {key!r} is also used by {others}"))
     return problems
 
 

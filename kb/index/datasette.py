@@ -45,6 +45,7 @@ _NOTES_COLUMNS = {
     "text": "plain text of the body, code left out",
     "code": "the code blocks",
     "meta": "the whole front matter as JSON",
+    "field_lines": "JSON object: the file line of each front-matter key",
 }
 
 

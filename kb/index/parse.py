@@ -7,7 +7,6 @@ Everything here is pure: it takes the file's text (or bytes) and what the notebo
 from __future__ import annotations
 
 import difflib
-import functools
 import hashlib
 import posixpath
 import re
@@ -142,15 +141,12 @@ def parse_note(text: str, path: PurePosixPath | str, ctx: NotebookContext | None
         meta, problems = load_front_matter(split.raw, spath)
     elif split.unterminated:
         problems.append(Problem(spath, 1, "bad-yaml", "front matter opened with --- is never closed", "error"))
-    @functools.cache
-    def lines() -> dict[str, int]:
-        # Read only when a field has a problem, so a clean note never pays for it.
-        return key_lines(split.raw) if split.raw else {}
+    field_lines = key_lines(split.raw) if split.raw else {}
 
     def at(key: str) -> int:
         # The line of the field a problem is about (its parent's, or the front matter's first line,
         # when the key is not found on a line of its own).
-        return lines().get(key, lines().get(key.partition(".")[0], 2))
+        return field_lines.get(key, field_lines.get(key.partition(".")[0], 2))
 
     for key in meta:
         if key not in KNOWN_KEYS:
@@ -229,6 +225,7 @@ def parse_note(text: str, path: PurePosixPath | str, ctx: NotebookContext | None
         problems=tuple(problems),
         body_line=split.body_line,
         meta=meta,
+        field_lines=field_lines,
     )
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-SCHEMA_VERSION = 2  # an index with another version is rebuilt (kb.index.health)
+SCHEMA_VERSION = 3  # an index with another version is rebuilt (kb.index.health)
 
 
 def _m001_initial(db: Store) -> None:
@@ -107,8 +107,15 @@ def _m002_outside_readers(db: Store) -> None:
     sqlfts.create_table(db.conn)
 
 
+def _m003_field_lines(db: Store) -> None:
+    # The line of each front-matter key, so that the checks over the whole notebook (unknown tags,
+    # duplicate citation keys) name the line of the field, not the front matter's first line.
+    db["notes"].add_column("field_lines", str)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
     ("m001_initial", _m001_initial), ("m002_outside_readers", _m002_outside_readers),
+    ("m003_field_lines", _m003_field_lines),
 ]
 
 

@@ -42,7 +42,7 @@ def note_to_row(note: Note) -> dict[str, Any]:
         "paper_title": paper.title, "paper_authors": _dumps(list(paper.authors)), "year": paper.year,
         "venue": paper.venue, "arxiv": paper.arxiv, "doi": paper.doi, "url": paper.url,
         "body": note.body, "body_line": note.body_line, "text": note.text, "code": note.code,
-        "meta": _dumps(note.meta), "checksum": note.checksum, "size": note.size,
+        "meta": _dumps(note.meta), "field_lines": _dumps(note.field_lines), "checksum": note.checksum, "size": note.size,
         "mtime_ns": int(note.mtime), "indexed_at": time.time(),
     }
 
@@ -62,6 +62,7 @@ def row_to_note(row: dict[str, Any] | sqlite3.Row, links: Iterable[Link] = (), s
         status=row["status"], tldr=row["tldr"], added=row["added"], paper=paper,
         headings=tuple(json.loads(row["headings"] or "[]")), links=tuple(links), snippets=tuple(snippets),
         problems=tuple(problems), body_line=row["body_line"] or 1, meta=json.loads(row["meta"] or "{}"),
+        field_lines=json.loads(row.get("field_lines") or "{}"),
         checksum=row["checksum"], size=row["size"], mtime=row["mtime_ns"],
     )
 

@@ -44,17 +44,20 @@ def missing_assets(conn: sqlite3.Connection, only: Sequence[str] | None = None) 
                         " AND style IN ('image', 'asset')" + scope + " ORDER BY source, line", args).fetchall()
 
 
-def note_tag_names(conn: sqlite3.Connection, only: Sequence[str] | None = None) -> list[tuple[str, str]]:
-    """(path, tag as written) of every tag use (of every note or of `only`), in the notes' order."""
+def note_tag_names(conn: sqlite3.Connection, only: Sequence[str] | None = None) -> list[tuple[str, str, int | None]]:
+    """(path, tag as written, line of the note's `tags:` key) of every tag use (of every note or of
+    `only`), in the notes' order."""
     scope, args = _scope("nt.path", only)
-    return conn.execute("SELECT nt.path, t.name FROM note_tags nt JOIN tags t ON t.tag = nt.tag WHERE 1"  # noqa: S608 - fixed SQL, values bound
+    return conn.execute("SELECT nt.path, t.name, json_extract(n.field_lines, '$.tags') FROM note_tags nt "  # noqa: S608 - fixed SQL, values bound
+                        "JOIN tags t ON t.tag = nt.tag JOIN notes n ON n.path = nt.path WHERE 1"
                         + scope + " ORDER BY nt.path, nt.position", args).fetchall()
 
 
-def pinned_citekeys(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(path, citekey) of every paper note whose front matter pins a `citekey:`, by path."""
-    return conn.execute(f"SELECT path, json_extract(meta, '$.citekey') FROM notes WHERE {_PINNED} "  # noqa: S608 - fixed SQL
-                        "ORDER BY path").fetchall()
+def pinned_citekeys(conn: sqlite3.Connection) -> list[tuple[str, str, int | None]]:
+    """(path, citekey, line of the `citekey:` key) of every paper note whose front matter pins a
+    `citekey:`, by path."""
+    columns = "path, json_extract(meta, '$.citekey'), json_extract(field_lines, '$.citekey')"
+    return conn.execute(f"SELECT {columns} FROM notes WHERE {_PINNED} ORDER BY path").fetchall()  # noqa: S608 - fixed SQL
 
 
 def any_pins_citekey(conn: sqlite3.Connection, paths: Sequence[str]) -> bool:

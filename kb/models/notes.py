@@ -107,6 +107,9 @@ class Note:
     problems: tuple[Problem, ...] = ()
     body_line: int = 1  # line of the file where `body` starts
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # The file line of each front-matter key (`paper.year` for one under `paper:`): where a problem with
+    # a field is reported, also by the notebook-wide checks that run on the store.
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     checksum: str = ""
     size: int = 0
     mtime: float = 0.0
