@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import venv
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from kb.models import Snippet
-from kb.snippets.environment import code_checksum, runtime_fingerprint
+from kb.snippets.environment import code_checksum, missing_modules, runtime_fingerprint
 from kb.snippets.header import SnippetSpec, is_runnable, parse_header
 from kb.snippets.runner import PASSED_ENV, bwrap_available, check_snippet, resource_limits, run_code
 
@@ -355,6 +356,20 @@ def test_runtime_fingerprint_current_and_foreign(other_python: str) -> None:
     assert own.startswith(f"python {platform.python_version()}; torch ")
     # A bare venv has no torch, whatever the current interpreter has.
     assert runtime_fingerprint(other_python) == f"python {platform.python_version()}; torch absent"
+
+
+def test_probes_of_a_foreign_interpreter_import_nothing_planted_in_the_temp_folder(
+        other_python: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anyone can write into the shared temporary folder: a `platform.py` there must not run."""
+    shared = tmp_path / "shared-tmp"
+    shared.mkdir()
+    marker = tmp_path / "planted-code-ran"
+    (shared / "platform.py").write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    monkeypatch.setattr(tempfile, "tempdir", str(shared))
+    assert runtime_fingerprint(other_python) == f"python {platform.python_version()}; torch absent"
+    assert missing_modules(("json", "kb_no_such_module_xyz"), other_python) == ["kb_no_such_module_xyz"]
+    assert not marker.exists()
+    assert list(shared.iterdir()) == [shared / "platform.py"]  # the probes' own folders are gone
 
 
 def test_runtime_fingerprint_does_not_import_torch() -> None:

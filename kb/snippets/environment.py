@@ -79,17 +79,21 @@ def missing_modules(modules: tuple[str, ...], python: str) -> list[str]:
         "import importlib.util, sys\n"
         "print(','.join(n for n in sys.argv[1:] if importlib.util.find_spec(n) is None))\n"
     )
-    done = subprocess.run(
-        [python, "-c", probe, *tops],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tempfile.gettempdir(),  # keep the caller's folder off the probe's sys.path
-    )
+    done = run_probe(python, probe, *tops)
     if done.returncode != 0:
         raise KbError(f"{python} could not check modules: {last_line(done.stderr) or done.returncode}")
     return [name for name in done.stdout.strip().split(",") if name]
+
+
+def run_probe(python: str, code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -c code args` for its output, in a new empty folder of its own.
+
+    `python -c` puts its working folder first on `sys.path`. The caller's folder could hold a module
+    named like one the probe imports, and so could the shared temporary folder (anyone can write a
+    `platform.py` into /tmp): an empty private folder shadows nothing."""
+    with tempfile.TemporaryDirectory(prefix="kb-probe-") as empty:
+        return subprocess.run([python, "-c", code, *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=60, cwd=empty)
 
 
 def last_line(text: str) -> str:
@@ -121,14 +125,7 @@ def runtime_fingerprint(python: str = sys.executable) -> str:
         "print(f'python {platform.python_version()}; {t}')\n"
     )
     try:
-        done = subprocess.run(
-            [python, "-c", probe],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=tempfile.gettempdir(),
-        )
+        done = run_probe(python, probe)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise KbError(f"cannot run {python}: {exc}", hint="check that this Python interpreter runs") from exc
     if done.returncode != 0:
