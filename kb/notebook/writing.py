@@ -53,7 +53,7 @@ class WritingUseCases(ReadingUseCases):
             self._record(repair_locked(self.paths))
             template = load_template(self.paths.notes)
             notes = self.notes()
-            paper = replace(paper, citekey=new_citekey(paper, assign_citekeys(notes).values()))
+            paper = replace(paper, citekey=new_citekey(paper, {k.casefold() for k in assign_citekeys(notes).values()}))
             try:
                 papers.mkdir(parents=True, exist_ok=True)
                 file = create_paper_note(papers, paper, today=today or datetime.date.today(), tags=parse_tags(tags),

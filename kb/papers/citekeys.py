@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 
 from kb.models import Note, PaperMeta
 from kb.papers.names import split_name
@@ -83,12 +83,13 @@ def _suffix(i: int) -> str:
     return letters
 
 
-def unique_citekey(base: str, taken: Collection[str]) -> str:
-    """`base`, else `base` + a, b, … : the first not in `taken` (compared case-insensitively)."""
-    folded = {k.casefold() for k in taken}
+def unique_citekey(base: str, taken: Container[str]) -> str:
+    """`base`, else `base` + a, b, … : the first whose case-folded form is not in `taken`, the keys in
+    use, case-folded (as BibTeX compares them). A set or dict the caller keeps: folding every key
+    again on each call made assigning the keys of a notebook quadratic (1.6 s at 10k notes)."""
     key = base
     i = 0
-    while key.casefold() in folded:
+    while key.casefold() in taken:
         key = base + _suffix(i)
         i += 1
     return key
@@ -118,8 +119,8 @@ def assign_citekeys(notes: Iterable[Note]) -> dict[str, str]:
     return keys
 
 
-def new_citekey(paper: PaperMeta, taken: Collection[str], number: int | None = None) -> str:
+def new_citekey(paper: PaperMeta, taken: Container[str], number: int | None = None) -> str:
     """The key to pin in a new note: the key its source gave (`paper.citekey`, when usable) or the
-    derived one, made unique against the notebook's keys (`taken`)."""
+    derived one, made unique against the notebook's keys (`taken`, case-folded)."""
     base = paper.citekey if valid_citekey(paper.citekey) else None
     return unique_citekey(base or base_citekey(paper.title, paper.authors, paper.year, number), taken)
