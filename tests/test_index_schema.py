@@ -115,6 +115,7 @@ def test_migration_from_the_first_schema_keeps_the_data(tmp_path: Path):
     assert [r[0] for r in hits] == [conn.execute("SELECT rowid FROM notes WHERE path = 'a.md'").fetchone()[0]]
     assert conn.execute("SELECT value FROM kb_meta WHERE key = 'schema_version'").fetchone()[0] == "3"
     assert list(conn.execute("SELECT path, field_lines FROM notes ORDER BY path")) == [("a.md", None), ("b.md", None)]
+    assert [c[1] for c in conn.execute("PRAGMA table_info(notes)")][-3:] == ["body", "text", "code"]  # the long text last
     conn.execute("PRAGMA foreign_keys = ON")
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
 

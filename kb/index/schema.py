@@ -111,6 +111,13 @@ def _m003_field_lines(db: Store) -> None:
     # The line of each front-matter key, so that the checks over the whole notebook (unknown tags,
     # duplicate citation keys) name the line of the field, not the front matter's first line.
     db["notes"].add_column("field_lines", str)
+    # The long text last: SQLite reaches a column stored after them through the row's overflow pages,
+    # so listing notes (which reads `meta` and `body_line`) read every note's text (at 10k notes,
+    # 106 ms warm for the list columns, 54 ms without those two). The rowids, which the contentless
+    # `notes_search` table is keyed by, are kept.
+    text = ("body", "text", "code")
+    columns = [c.name for c in db["notes"].columns]
+    db["notes"].transform(column_order=[c for c in columns if c not in text] + list(text))
 
 
 MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
