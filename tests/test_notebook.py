@@ -3,6 +3,7 @@ Python API (the CLI tests check the same through `kb`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 from pathlib import Path
@@ -149,3 +150,12 @@ def test_reading_list_writes_its_output_once(nb: Notebook, tmp_path: Path) -> No
     with pytest.raises(NoteExistsError):
         nb.reading_list(output=out)
     assert nb.reading_list(fmt="json", status="read") == "[]\n"
+
+
+def test_notes_without_text_keep_every_field_but_body_text_and_code(nb: Notebook) -> None:
+    full, light = nb.notes(full=True), nb.notes(full=True, text=False)
+    assert [n.path for n in light] == [n.path for n in full] and any(n.body and n.text for n in full)
+    for a, b in zip(full, light):
+        assert (b.body, b.text, b.code) == ("", "", "")
+        assert dataclasses.replace(a, body="", text="", code="") == b
+        assert (b.meta, b.field_lines) == (a.meta, a.field_lines)  # not compared by ==

@@ -65,7 +65,7 @@ class LibraryUseCases(ReadingUseCases):
             results.append(models.ImportedEntry(source, entry.line, entry.key, status, path, title, citekey, reason))
 
         def run() -> None:
-            notes = self.notes()
+            notes = self.notes(text=False)
             plan = ImportPlan(notes, assign_citekeys(notes))
             template = load_template(self.paths.notes)
             number = next_number(papers)

@@ -52,7 +52,7 @@ class WritingUseCases(ReadingUseCases):
         with self._lock():
             self._record(repair_locked(self.paths))
             template = load_template(self.paths.notes)
-            notes = self.notes()
+            notes = self.notes(text=False)  # duplicates and citation keys are found by metadata
             paper = replace(paper, citekey=new_citekey(paper, {k.casefold() for k in assign_citekeys(notes).values()}))
             try:
                 papers.mkdir(parents=True, exist_ok=True)
@@ -105,7 +105,7 @@ class WritingUseCases(ReadingUseCases):
         from kb.papers import export  # noqa: PLC0415
         from kb.papers.citekeys import assign_citekeys  # noqa: PLC0415
 
-        notes = self.notes(full=unnoted)
+        notes = self.notes(full=unnoted, text=False)
         if unnoted:
             text = export.export_unnoted(export.unnoted_papers(notes), fmt)
         else:

@@ -128,7 +128,7 @@ def _build(nb: Notebook, out: Path) -> tuple[int, int, list[str]]:
     w.page("reading-list.html", "reading.html", **reading)
     for fmt in reading["formats"]:
         w.write(f"exports/reading-list.{fmt}", nb.reading_list(fmt=fmt))
-    for note in nb.notes():
+    for note in nb.notes(text=False):
         w.note(str(note.path))
     for name in ("app.css", "app.js"):
         w.write(f"static/{name}", (STATIC / name).read_bytes())

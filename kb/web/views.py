@@ -142,18 +142,18 @@ def tags_context(nb: Notebook) -> dict[str, Any]:
 
 def tag_context(nb: Notebook, tag: str) -> dict[str, Any]:
     """One tag's page: the notes that have it."""
-    return {"title": f"#{tag}", "tag": tag, "notes": nb.notes(tag=tag)}
+    return {"title": f"#{tag}", "tag": tag, "notes": nb.notes(tag=tag, text=False)}
 
 
 def problems_context(nb: Notebook) -> dict[str, Any]:
     """`kb check`'s problems as of the last index update."""
     # Only indexed notes have a page to link to (a non-UTF-8 file, a `_category_.yml` have none).
-    return {"title": "Problems", "problems": nb.problems(), "notes": {str(n.path) for n in nb.notes()}}
+    return {"title": "Problems", "problems": nb.problems(), "notes": {str(n.path) for n in nb.notes(text=False)}}
 
 
 def reading_context(nb: Notebook) -> dict[str, Any]:
     """Paper notes grouped by reading status, with the export formats."""
-    papers = [n for n in nb.notes() if n.kind == "paper"]
+    papers = [n for n in nb.notes(text=False) if n.kind == "paper"]
     groups = {s: [n for n in papers if reading_status(n.kind, n.status) == s] for s in STATUSES}
     return {"title": "Reading list", "groups": groups, "formats": EXPORT_TYPES}
 
