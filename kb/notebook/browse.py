@@ -82,7 +82,7 @@ class BrowseUseCases(ReadingUseCases):
         with self._reading() as (_, conn):
             notes = store.list_notes(conn, text=False)
             # Every link of the notebook, read only when a link filter asks (45k links at 10k notes:
-            # two thirds of a plain `kb list`).
+            # about a fifth of a plain `kb list`).
             edges = _edges(conn) if orphans or links_to or linked_from else set()
             wanted_to = find_note(conn, links_to) if links_to else None
             wanted_from = find_note(conn, linked_from) if linked_from else None
