@@ -27,11 +27,11 @@ from kb.papers.export import (
     bibtex_keys,
     export_reading_list,
     export_unnoted,
-    select_papers,
     sort_papers,
     unnoted_papers,
 )
 from kb.papers.names import balanced_braces
+from kb.search.query import Filters
 
 
 def note(path: str, note_title: str, /, *, kind: str = "paper", status: str | None = None, tags: tuple[str, ...] = (),
@@ -342,12 +342,17 @@ def test_sort_papers(order: str, numbers: list[int]) -> None:
     assert [n.path for n in sort_papers(PAPERS, order)] == [n.path for n in sort_papers(reversed(PAPERS), order)]
 
 
-def test_select_papers() -> None:
-    assert select_papers(NOTES, tag="CNN") == [RESNET, DEEPLAB]
-    assert select_papers(NOTES, status="to-read") == [TRICKY, SAME_KEY, NO_PAPER_BLOCK]
-    assert select_papers(NOTES, status="read", tag="cnn") == [RESNET]
-    assert select_papers(NOTES, chapter="ch4") == []
-    assert len(select_papers(NOTES, chapter="Papers")) == len(PAPERS)
+def test_reading_list_selection() -> None:
+    """What `kb export reading-list --tag/--status/--chapter` keeps: `Filters.admits` with kind paper."""
+    def papers(**kw) -> list[Note]:
+        wanted = Filters(kinds=("paper",), **{k: (v,) for k, v in kw.items()})
+        return [n for n in NOTES if wanted.admits(n)]
+
+    assert papers(tags="CNN") == [RESNET, DEEPLAB]
+    assert papers(statuses="to-read") == [TRICKY, SAME_KEY, NO_PAPER_BLOCK]
+    assert papers(statuses="read", tags="cnn") == [RESNET]
+    assert papers(chapters="ch4") == []
+    assert len(papers(chapters="Papers")) == len(PAPERS)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from kb import models
 from kb.errors import KbError
 from kb.index import store
 from kb.index.lookup import find_note
-from kb.layout import natural_key, reading_status
+from kb.layout import natural_key
 from kb.notebook.reading import ReadingUseCases
 
 if TYPE_CHECKING:
@@ -35,32 +35,6 @@ def _sort_key(sort: str):
     if sort == "title":
         return lambda n: (n.title.casefold(), natural_key(str(n.path)))
     raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-
-
-def matches(note: Note, filters: Filters) -> bool:
-    """Whether `note` passes `filters`: every tag; any of the kinds, statuses, chapters (folder or
-    label) and authors (of the note or its paper, by part of the name); the year range (paper year)."""
-    folded_tags = {t.casefold() for t in note.tags}
-    if any(t.casefold() not in folded_tags for t in filters.tags):
-        return False
-    if filters.kinds and note.kind not in filters.kinds:
-        return False
-    if filters.statuses and reading_status(note.kind, note.status) not in filters.statuses:
-        return False
-    chapter = {(note.chapter or "").casefold(), (note.chapter_label or "").casefold()} - {""}
-    if filters.chapters and not any(c.casefold() in chapter for c in filters.chapters):
-        return False
-    names = [a.casefold() for a in (*note.authors, *(note.paper.authors if note.paper else ()))]
-    if filters.authors and not any(a.casefold() in name for a in filters.authors for name in names):
-        return False
-    if filters.year_from is not None or filters.year_to is not None:
-        if note.year is None:
-            return False
-        if filters.year_from is not None and note.year < filters.year_from:
-            return False
-        if filters.year_to is not None and note.year > filters.year_to:
-            return False
-    return True
 
 
 class BrowseUseCases(ReadingUseCases):
@@ -96,7 +70,7 @@ class BrowseUseCases(ReadingUseCases):
                 continue
             if wanted_from is not None and (wanted_from, path) not in edges:
                 continue
-            if matches(note, filters):
+            if filters.admits(note):
                 chosen.append(note)
         return sorted(chosen, key=key)
 

@@ -113,7 +113,9 @@ class WritingUseCases(ReadingUseCases):
             if query:
                 wanted = {h.path for h in self.search(query, limit=1000, filters=Filters(kinds=("paper",))).hits}
                 notes = [n for n in notes if str(n.path) in wanted]
-            chosen = export.select_papers(notes, tag=tag, status=status, chapter=chapter)
+            wanted = Filters(tags=() if tag is None else (tag,), kinds=("paper",),
+                             chapters=() if chapter is None else (chapter,), statuses=() if status is None else (status,))
+            chosen = [n for n in notes if wanted.admits(n)]
             text = export.export_reading_list(chosen, fmt, order=order, group_by=group_by, keys=keys)
         if output is not None:
             write_output(output, text, force=force)

@@ -52,35 +52,6 @@ def _chapter(note: Note) -> str:
     return note.chapter_label or note.chapter or ""
 
 
-def select_papers(
-    notes: Iterable[Note],
-    *,
-    tag: str | None = None,
-    status: str | None = None,
-    chapter: str | None = None,
-) -> list[Note]:
-    """Paper notes (kind == "paper"), optionally only those with a tag, status or chapter.
-
-    Tags and chapters compare case-insensitively; a chapter matches its folder name or label.
-    A paper without a status counts as to-read.
-    """
-    chosen = []
-    for note in notes:
-        if note.kind != "paper":
-            continue
-        if tag is not None and tag.casefold() not in {t.casefold() for t in note.tags}:
-            continue
-        if status is not None and _status(note) != status:
-            continue
-        if chapter is not None and chapter.casefold() not in {
-            (note.chapter or "").casefold(),
-            (note.chapter_label or "").casefold(),
-        }:
-            continue
-        chosen.append(note)
-    return chosen
-
-
 def sort_papers(notes: Iterable[Note], order: str = "number") -> list[Note]:
     """Notes sorted by file-name number, paper year, chapter or `added` date; unknowns last.
 
@@ -252,7 +223,7 @@ def export_reading_list(
     fmt: `md` (checklist, `- [x]` for read), `csv`/`json` (one row/object per paper with all
     metadata and status), `bibtex` (unique stable keys, UTF-8 kept) or `html` (one self-contained
     page). order: number | year | chapter | added. group_by (md and html): status | chapter |
-    none. Filter first with `select_papers`. Raises ExportError for an unknown choice.
+    none. Filter first (`kb.search.query.Filters.admits`). Raises ExportError for an unknown choice.
     """
     _check_choice("format", fmt, EXPORT_FORMATS)
     papers = sort_papers([n for n in notes if n.kind == "paper"], order)

@@ -15,7 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+from kb.layout import reading_status
+
+if TYPE_CHECKING:
+    from kb.models import Note
 
 FIELDS = ("title", "tag", "author", "kind", "chapter", "year", "status", "alias", "code", "path", "arxiv", "venue")
 FIELD_ALIASES = {"tags": "tag", "authors": "author", "aliases": "alias", "file": "path", "filename": "path"}
@@ -70,6 +75,32 @@ class Filters:
     def __bool__(self) -> bool:
         return any((self.tags, self.kinds, self.authors, self.chapters, self.statuses,
                     self.year_from is not None, self.year_to is not None))
+
+    def admits(self, note: Note) -> bool:
+        """Whether `note` passes these filters: every tag; any of the kinds, statuses (a paper without
+        one counts as to-read), chapters (folder or label) and authors (of the note or its paper, by
+        part of the name); the year range (paper year). Tags and chapters compare case-insensitively."""
+        folded_tags = {t.casefold() for t in note.tags}
+        if any(t.casefold() not in folded_tags for t in self.tags):
+            return False
+        if self.kinds and note.kind not in self.kinds:
+            return False
+        if self.statuses and reading_status(note.kind, note.status) not in self.statuses:
+            return False
+        chapter = {(note.chapter or "").casefold(), (note.chapter_label or "").casefold()} - {""}
+        if self.chapters and not any(c.casefold() in chapter for c in self.chapters):
+            return False
+        names = [a.casefold() for a in (*note.authors, *(note.paper.authors if note.paper else ()))]
+        if self.authors and not any(a.casefold() in name for a in self.authors for name in names):
+            return False
+        if self.year_from is not None or self.year_to is not None:
+            if note.year is None:
+                return False
+            if self.year_from is not None and note.year < self.year_from:
+                return False
+            if self.year_to is not None and note.year > self.year_to:
+                return False
+        return True
 
 
 class ParsedQuery(NamedTuple):
