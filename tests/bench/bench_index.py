@@ -45,6 +45,7 @@ import gen_notebook  # noqa: E402
 KEYWORD = "resnet"
 ZH_QUERY = "残差网络"
 INDEX_REPEATS = 5
+WARM_REPEATS = 12  # enough for one merge of the tiny one-note segments (every tenth update)
 QUERY_REPEATS = 20
 GB = 1_000_000_000
 # Targets from issue #12, given for 10,000 and 50,000 notes. The full-index target is scaled linearly
@@ -261,13 +262,18 @@ class NoteEditor:
         step = max(1, len(self.candidates) // (INDEX_REPEATS + 2))
         return self.candidates[(i * step + step // 2) % len(self.candidates)]
 
-    def append(self, i: int) -> Path:
-        """Append a line with the unique word `kbbenchedit{i}` to note `target(i)`."""
+    def remember(self, i: int) -> Path:
+        """Save note `target(i)` (bytes and times) for `restore`, without changing it."""
         path = self.target(i)
         if path not in self.saved:
             self.marker.touch()
             st = path.stat()
             self.saved[path] = (path.read_bytes(), st.st_atime_ns, st.st_mtime_ns)
+        return path
+
+    def append(self, i: int) -> Path:
+        """Append a line with the unique word `kbbenchedit{i}` to note `target(i)`."""
+        path = self.remember(i)
         with open(path, "ab") as handle:
             handle.write(f"\n追加的一行：benchmark edit {i}，关键词 kbbenchedit{i}。\n".encode())
         return path
@@ -290,6 +296,36 @@ def _row(key, label, value, unit, *, samples=None, target=None, target_text="", 
     ok = None if target is None else value <= target
     return {"key": key, "label": label, "value": value, "unit": unit, "samples": samples, "target": target,
             "target_text": target_text, "ok": ok, "baseline": baseline, "note": note}
+
+
+_WARM_UPDATES = """
+import json, sys, time
+from kb.notebook import Notebook
+nb = Notebook.open(sys.argv[1], sys.argv[2])
+nb.index()  # imports, caches and anything still pending: the server did this long ago
+samples = []
+for i, path in enumerate(sys.argv[3:]):
+    with open(path, "ab") as handle:
+        handle.write(f"\\n热更新的一行：warm edit {i}，关键词 kbbenchwarm{i}。\\n".encode())
+    started = time.perf_counter()
+    stats = nb.index()
+    samples.append(time.perf_counter() - started)
+    if (stats.changed, stats.added, stats.removed) != (1, 0, 0):
+        sys.exit(f"a warm update of {path} changed {stats.changed}, added {stats.added}, removed {stats.removed}")
+print(json.dumps(samples))
+"""
+
+
+def warm_updates(kb: str, notes: Path, index: Path, edited: list[Path], workdir: Path) -> list[float]:
+    """Seconds of each `Notebook.index()` in one kept process, after appending a line to each of
+    `edited` in turn (the caller restores them)."""
+    python = str(Path(kb).parent / "python")
+    env = {k: v for k, v in os.environ.items() if k not in ("KB_NOTES", "KB_INDEX", "PYTHONDONTWRITEBYTECODE")}
+    done = subprocess.run([python, "-c", _WARM_UPDATES, str(notes), str(index), *map(str, edited)], cwd=workdir,
+                          env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"warm updates failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
+    return json.loads(done.stdout)
 
 
 def _index_json(result: Run) -> dict:
@@ -367,6 +403,18 @@ def measure(kb: str, notes: Path, index: Path, workdir: Path, manifest: dict, lo
                      statistics.median(samples), "s", samples=samples, target=targets["one"],
                      target_text=f"≤ {targets['one'] * 1000:g} ms", baseline="rg_p50",
                      note="edit found by kb search afterwards"))
+
+    # 3b. One note changed, from a warm process: what `kb serve` and `kb index --watch` pay per saved
+    # edit, since both keep one Notebook alive (its imports and caches are paid once).
+    log("one note changed, warm process …")
+    edited = [editor.remember(INDEX_REPEATS + 1 + i) for i in range(WARM_REPEATS)]
+    try:
+        samples = warm_updates(kb, notes, index, edited, workdir)
+    finally:
+        editor.restore()
+    rows.append(_row("one_changed_warm", f"  the same from a warm process, median of {WARM_REPEATS}",
+                     statistics.median(samples), "s", samples=samples, baseline="rg_p50",
+                     note=f"Notebook.index() after each edit; slowest {max(samples) * 1000:.0f} ms"))
 
     # 4. Search, end to end.
     def check_keyword(i: int, result: Run) -> None:
@@ -513,6 +561,7 @@ def _cpu_model() -> str:
 SCALING_ROWS = {
     "full_index": "full kb index", "full_index_cpu": "  its CPU time", "peak_pss_tree": "peak memory, tree (PSS)", "index_bytes": "index size on disk",
     "noop_reindex": "no-op kb index", "one_changed_reindex": "one note changed + kb index",
+    "one_changed_warm": "  the same, warm process",
     "search_en_p50": f"kb search {KEYWORD}, p50", "search_zh_p50": f"kb search {ZH_QUERY}, p50",
     "help_p50": "kb --help, p50", "rg_p50": f"rg -il {KEYWORD}, p50", "grep_p50": f"grep -ril {KEYWORD}, p50",
     "python_floor_p50": "python -c pass, p50",
