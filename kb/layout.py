@@ -14,6 +14,9 @@ STATUSES = ("to-read", "reading", "read")
 KINDS = ("paper", "chapter", "page")
 # Paper notes live in `papers/` (kb's layout) or `blog/` (a Docusaurus site) at the top of the notebook.
 PAPERS_DIRS = ("papers", "blog")
+# A note's front matter starts on its second line, after the opening `---`: a problem with the front
+# matter as a whole, or with a field whose own line is not known, is reported there.
+FRONT_MATTER_LINE = 2
 
 # `[7]Deep-Residual-Learning.md`: the number orders a note inside its folder (Docusaurus convention).
 _ORDER_PREFIX = re.compile(r"^\[(\d+(?:\.\d+)?)\]\s*")

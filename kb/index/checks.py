@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kb.index import store_checks
-from kb.layout import PAPERS_DIRS
+from kb.layout import FRONT_MATTER_LINE, PAPERS_DIRS
 from kb.models import Problem
 
 
@@ -47,7 +47,7 @@ def notebook_problems(conn: sqlite3.Connection, vocabulary: dict[str, str] | Non
     if vocabulary is not None:
         for path, name, line in store_checks.note_tag_names(conn, only):
             if name.casefold() not in vocabulary:
-                problems.append(Problem(path, line or 2, "unknown-tag", f"tag {name!r} is not in tags.yml"))
+                problems.append(Problem(path, line or FRONT_MATTER_LINE, "unknown-tag", f"tag {name!r} is not in tags.yml"))
     return problems
 
 
@@ -68,7 +68,7 @@ def duplicate_citekeys(conn: sqlite3.Connection) -> list[Problem]:
     for users in by_key.values():
         for path, key, line in users if len(users) > 1 else ():
             others = ", ".join(p for p, _, _ in users if p != path)
-            problems.append(Problem(path, line or 2, "duplicate-citekey", f"citekey {key!r} is also used by {others}"))
+            problems.append(Problem(path, line or FRONT_MATTER_LINE, "duplicate-citekey", f"citekey {key!r} is also used by {others}"))
     return problems
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from kb.errors import FrontMatterError
-from kb.layout import STATUSES
+from kb.layout import FRONT_MATTER_LINE, STATUSES
 from kb.models import Problem
 
 try:  # the C loader is ~7x faster; fall back quietly where libyaml is missing
@@ -114,24 +114,24 @@ def load_front_matter(raw: str, path: str) -> tuple[dict[str, Any], list[Problem
     cannot exhaust memory or time.
     """
     if len(raw) > MAX_FRONT_MATTER_BYTES or len(raw.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
-        return {}, [Problem(path, 2, "bad-yaml", f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KB; "
+        return {}, [Problem(path, FRONT_MATTER_LINE, "bad-yaml", f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KB; "
                             "it was ignored", "error")]
     try:
         data = yaml.load(raw, Loader=_YamlLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = (mark.line + 2) if mark is not None else 1  # +1 for 1-based, +1 for the opening ---
+        line = (mark.line + FRONT_MATTER_LINE) if mark is not None else 1  # mark.line counts from 0
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return {}, [Problem(path, line, "bad-yaml", f"invalid front matter YAML: {reason}", "error")]
     if data is None:
         return {}, []
     alias = _ALIAS.search(raw)
     if alias is not None and _expanded_size(data, MAX_EXPANDED_VALUES) > MAX_EXPANDED_VALUES:
-        line = raw.count("\n", 0, alias.start() + 1) + 2  # 1-based, after the opening ---
+        line = raw.count("\n", 0, alias.start() + 1) + FRONT_MATTER_LINE  # newlines before it: from 0
         return {}, [Problem(path, line, "bad-yaml", f"front matter aliases expand to more than "
                             f"{MAX_EXPANDED_VALUES} values; it was ignored", "error")]
     if not isinstance(data, dict):
-        return {}, [Problem(path, 2, "bad-yaml", "front matter is not a mapping of keys to values", "error")]
+        return {}, [Problem(path, FRONT_MATTER_LINE, "bad-yaml", "front matter is not a mapping of keys to values", "error")]
     return {str(k): v for k, v in data.items()}, []
 
 
@@ -147,7 +147,7 @@ def key_lines(raw: str) -> dict[str, int]:
     top-level line."""
     lines: dict[str, int] = {}
     parent = None
-    for number, line in enumerate(raw.splitlines(), start=2):
+    for number, line in enumerate(raw.splitlines(), start=FRONT_MATTER_LINE):
         content = line.lstrip(" \t")
         if not content or content.startswith("#"):
             continue

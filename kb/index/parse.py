@@ -17,7 +17,7 @@ from typing import Any
 
 from kb.index.frontmatter import key_lines, load_front_matter, split_front_matter
 from kb.index.markdown import collapse_prose, scan_body
-from kb.layout import STATUSES, in_papers_folder, order_prefix, slug_of
+from kb.layout import FRONT_MATTER_LINE, STATUSES, in_papers_folder, order_prefix, slug_of
 from kb.models import Note, PaperMeta, Problem, Snippet
 from kb.papers.arxiv import parse_arxiv_id
 from kb.papers.citekeys import citekey_problem as citekey_problem_of
@@ -146,7 +146,7 @@ def parse_note(text: str, path: PurePosixPath | str, ctx: NotebookContext | None
     def at(key: str) -> int:
         # The line of the field a problem is about (its parent's, or the front matter's first line,
         # when the key is not found on a line of its own).
-        return field_lines.get(key, field_lines.get(key.partition(".")[0], 2))
+        return field_lines.get(key, field_lines.get(key.partition(".")[0], FRONT_MATTER_LINE))
 
     for key in meta:
         if key not in KNOWN_KEYS:
